@@ -54,8 +54,10 @@ function syntaxDiagnostic(text: string, e: unknown): Diagnostic {
     const start = lines.offsetAt(Math.max(0, e.line - 1), Math.max(0, e.column - 1));
     const c = text.charCodeAt(start);
     const end = start < text.length && c !== 10 && c !== 13 ? start + 1 : start;
-    const first = e.message.split('\n')[0] ?? e.message;
-    const message = `TOML syntax error: ${first.replace(/^Invalid TOML document:\s*/, '')}`;
+    const first = (e.message.split('\n')[0] ?? e.message).replace(/^Invalid TOML document:\s*/, '');
+    // smol-toml meets the line break of an unclosed "..." string as a control character.
+    const unclosed = /control characters/.test(first) && (c === 10 || c === 13 || Number.isNaN(c));
+    const message = unclosed ? 'TOML syntax error: string is not closed before the end of the line (a string over several lines uses """...""")' : `TOML syntax error: ${first}`;
     return { severity: 'error', code: 'toml-syntax', message, span: { start, end } };
   }
   const reason = e instanceof Error ? e.message : String(e);
@@ -81,6 +83,37 @@ function isScalar(v: TomlValue): v is string | number | boolean {
 }
 
 const NO_SPAN: Span = { start: 0, end: 0 };
+
+/** What people coming from GitHub Actions, Compose, Make-likes or Taskfile write instead. */
+const KEY_ALIASES: Readonly<Record<string, string>> = {
+  needs: 'deps',
+  depends_on: 'deps',
+  dependsOn: 'deps',
+  depends: 'deps',
+  dependencies: 'deps',
+  requires: 'deps',
+  cmd: 'run',
+  cmds: 'run',
+  command: 'run',
+  script: 'run',
+  cwd: 'dir',
+  workdir: 'dir',
+  working_directory: 'dir',
+  'working-directory': 'dir',
+  environment: 'env',
+  dotenv: 'env_file',
+  when: 'if',
+  condition: 'if',
+  timeout_minutes: 'timeout',
+  'timeout-minutes': 'timeout',
+  retry: 'retries',
+  sources: 'inputs',
+  desc: 'description',
+  task: 'tasks',
+  var: 'vars',
+  variables: 'vars',
+  default: 'defaults',
+};
 
 class WorkflowReader {
   readonly diagnostics: Diagnostic[] = [];
@@ -154,7 +187,8 @@ class WorkflowReader {
   private checkKeys(table: TomlTable, path: TomlPath, allowed: KeyTable, where: string): void {
     for (const key of Object.keys(table)) {
       if (Object.hasOwn(allowed, key)) continue;
-      const suggestion = closest(key, Object.keys(allowed));
+      const alias = KEY_ALIASES[key];
+      const suggestion = alias !== undefined && Object.hasOwn(allowed, alias) ? alias : closest(key, Object.keys(allowed));
       const span = this.keySpan([...path, key]);
       const fix = suggestion ? { title: `Change to "${suggestion}"`, span, newText: suggestion } : undefined;
       const known = suggestion ? '' : ` (known keys: ${Object.keys(allowed).join(', ')})`;
@@ -252,7 +286,7 @@ class WorkflowReader {
         this.checkKeys(val, path, VAR_KEYS, `in variable "${name}"`);
         const def = val['default'];
         if (def !== undefined && !isScalar(def)) this.wrongType([...path, 'default'], def, '"default" must be a string, number or boolean');
-        const env = this.stringAt(val, [...path, 'env']);
+        const env = this.stringAt(val, [...path, 'env'], '"env" (the name of the environment variable to read)');
         const description = this.stringAt(val, [...path, 'description']);
         const secret = val['secret'];
         if (secret !== undefined && typeof secret !== 'boolean') this.wrongType([...path, 'secret'], secret, '"secret" must be true or false');

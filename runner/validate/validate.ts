@@ -98,7 +98,8 @@ function checkWorkflow(wf: Workflow, options: ValidateOptions): Diagnostic[] {
         const s = closest(id, ids.filter((x) => x !== task.id));
         out.push(diag('error', 'unknown-dep', `unknown task "${id}" in deps of "${task.id}"${didYouMean(s)}`, dep.span, { fix: idFix(dep, s) }));
       } else if (target.type === 'forensic') {
-        out.push(diag('error', 'dep-on-forensic', `"${id}" is a forensic task: it runs only when "${target.target?.value ?? '?'}" fails, so no task can depend on it`, dep.span));
+        const when = target.target ? `when "${target.target.value}" fails` : 'when its target fails';
+        out.push(diag('error', 'dep-on-forensic', `"${id}" is a forensic task: it runs only ${when}, so no task can depend on it`, dep.span));
       } else {
         valid.push(id);
       }
@@ -265,7 +266,9 @@ function checkEnvFiles(wf: Workflow, options: ValidateOptions, out: Diagnostic[]
     } catch {
       exists = false;
     }
-    if (!exists) out.push(diag('warning', 'env-file-missing', `env_file "${envFile.value}" of ${owner} does not exist (looked for ${abs})`, envFile.span));
+    // Relative to the workflow's folder: what the user can find, the same on every machine.
+    const shown = path.relative(baseDir, abs).split(path.sep).join('/') || '.';
+    if (!exists) out.push(diag('warning', 'env-file-missing', `env_file "${envFile.value}" of ${owner} does not exist (looked for ${shown} next to the workflow file)`, envFile.span));
   };
   check(wf.defaults.envFile, wf.defaults.dir, '[defaults]');
   for (const task of wf.tasks.values()) check(task.envFile, task.dir ?? wf.defaults.dir, `task "${task.id}"`);
