@@ -161,15 +161,18 @@ class WorkflowReader {
   private sourceString(path: TomlPath, value: string, hasKey = true): SourceString {
     const span = this.valueSpan(path);
     const keySpan = hasKey ? this.index.get(path)?.key : undefined;
-    const decoded = decodeTomlString(this.text.slice(span.start, span.end));
-    let at: (i: number) => number;
-    if (decoded && decoded.value === value) {
-      const offsets = decoded.offsets;
-      at = (i) => span.start + offsets[Math.max(0, Math.min(i, offsets.length - 1))]!;
-    } else {
+    // Decoded on first use: most strings (deps entries, descriptions) never need a position.
+    let offsets: number[] | null | undefined;
+    const text = this.text;
+    const at = (i: number): number => {
+      if (offsets === undefined) {
+        const decoded = decodeTomlString(text.slice(span.start, span.end));
+        offsets = decoded && decoded.value === value ? decoded.offsets : null;
+      }
       // Not a string literal we can map (a number, or positions unavailable): approximate inside the literal.
-      at = (i) => Math.min(span.start + Math.max(0, i), span.end);
-    }
+      if (offsets === null) return Math.min(span.start + Math.max(0, i), span.end);
+      return span.start + offsets[Math.max(0, Math.min(i, offsets.length - 1))]!;
+    };
     return keySpan ? { value, span, keySpan, at } : { value, span, at };
   }
 

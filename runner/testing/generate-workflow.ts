@@ -1,0 +1,271 @@
+// Generates realistic, valid Cairn workflows of any size for benchmarks and tests: chains, fans and
+// layered sections, registered variables used only downstream, and every TOML string form. Deterministic per seed.
+import { pathToFileURL } from 'node:url';
+
+export interface GenerateOptions {
+  readonly tasks: number;
+  readonly seed?: number;
+}
+
+interface TaskSpec {
+  readonly id: string;
+  readonly deps: readonly string[];
+  readonly forensicTarget?: string;
+  register?: string;
+  /** Registered variables this task may use: each is registered by an ancestor. */
+  usable: readonly string[];
+}
+
+/** mulberry32: tiny, fast, and the same sequence on every machine. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const VERBS = ['lint', 'test', 'build', 'bundle', 'typecheck', 'package', 'publish', 'migrate', 'seed', 'deploy', 'smoke', 'docs'];
+const REG_NAMES = ['version', 'artifact', 'digest', 'image_tag', 'commit', 'build_id'];
+const TIMEOUTS = ['500ms', '30s', '2m', '10m', '1h', '1h30m'];
+const USABLE_CAP = 6;
+
+export function generateWorkflow(opts: GenerateOptions): string {
+  const total = Math.max(1, Math.floor(opts.tasks));
+  const seed = opts.seed ?? 1;
+  const rand = rng(seed);
+  const int = (lo: number, hi: number): number => lo + Math.floor(rand() * (hi - lo + 1));
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
+  const chance = (p: number): boolean => rand() < p;
+
+  const tasks: TaskSpec[] = [];
+  const byId = new Map<string, TaskSpec>();
+  let regCount = 0;
+  const sectionOf = new Map<string, string>();
+
+  const add = (deps: readonly string[], section: string, forensicTarget?: string): string => {
+    const id = `${pick(VERBS)}${chance(0.15) ? '_' : '-'}${tasks.length + 1}`;
+    // Usable = what the deps register plus what they could use: all registered by ancestors.
+    const usable: string[] = [];
+    for (const d of deps) {
+      const dep = byId.get(d);
+      if (!dep) continue;
+      for (const v of dep.register ? [dep.register, ...dep.usable] : dep.usable) {
+        if (!usable.includes(v)) usable.push(v);
+      }
+    }
+    const capped = usable.slice(0, USABLE_CAP);
+    const t: TaskSpec = forensicTarget ? { id, deps, usable: capped, forensicTarget } : { id, deps, usable: capped };
+    if (!forensicTarget && chance(0.15)) t.register = `${pick(REG_NAMES)}_${++regCount}`;
+    tasks.push(t);
+    byId.set(id, t);
+    sectionOf.set(id, section);
+    return id;
+  };
+
+  // Sections hang off the previous section's sink half the time, so paths are long but not one chain.
+  let sink: string | undefined;
+  let sectionNo = 0;
+  while (tasks.length < total) {
+    const left = total - tasks.length;
+    const entry: string[] = sink && chance(0.5) ? [sink] : [];
+    const kind = left < 4 ? 'chain' : pick(['chain', 'fan', 'layers', 'layers'] as const);
+    const label = `${++sectionNo}`;
+    if (kind === 'chain') {
+      let prev = entry;
+      for (let i = Math.min(left, int(3, 12)); i > 0; i--) prev = [add(prev, `${label}: chain`)];
+      sink = prev[0];
+    } else if (kind === 'fan') {
+      const width = Math.min(left - 2, int(5, 40));
+      const name = `${label}: fan (1 → ${width} → 1)`;
+      const src = add(entry, name);
+      const mids: string[] = [];
+      for (let i = 0; i < width; i++) mids.push(add([src], name));
+      sink = add(mids, name);
+    } else {
+      const width = int(4, 10);
+      const depth = Math.max(1, Math.min(int(3, 5), Math.floor(left / width)));
+      const name = `${label}: layers (${depth} × ${width}, 2–3 deps each)`;
+      let prev: string[] = [];
+      for (let l = 0; l < depth && tasks.length < total; l++) {
+        const layer: string[] = [];
+        for (let i = 0; i < width && tasks.length < total; i++) {
+          let deps: string[] = l === 0 ? entry : [];
+          if (l > 0) {
+            const want = Math.min(prev.length, int(2, 3));
+            const pool = [...prev];
+            deps = [];
+            while (deps.length < want) deps.push(pool.splice(Math.floor(rand() * pool.length), 1)[0] as string);
+          }
+          layer.push(add(deps, name));
+        }
+        prev = layer;
+      }
+      sink = prev[prev.length - 1];
+    }
+    // Now and then a forensic task watches one of this section's tasks.
+    if (tasks.length < total && sink && chance(0.1)) add([], `${label}: forensic`, sink);
+  }
+
+  // A few tasks are written under one [tasks] table (dotted keys or inline tables) placed mid-file.
+  const styled = new Map<string, 'dotted' | 'inline'>();
+  for (const t of tasks) {
+    if (t.forensicTarget) continue;
+    const r = rand();
+    if (r < 0.01) styled.set(t.id, 'dotted');
+    else if (r < 0.02) styled.set(t.id, 'inline');
+  }
+
+  const out: string[] = [];
+  out.push(
+    `# Generated by bench/generate-workflow.ts: ${total} tasks, seed ${seed}.`,
+    `name = "generated-${total}"`,
+    `description = "Monorepo pipeline: lint, test, build and ship every package"`,
+    '',
+    '[vars]                                   # run variables; `--var k=v` overrides',
+    'env = "staging"',
+    "region = 'eu-west-1'",
+    'parallel_jobs = "4"',
+    'token = { env = "DEPLOY_TOKEN", secret = true, description = "deploy key" }',
+    'registry = { default = "registry.example.test", description = "where images go" }',
+    '',
+    '[vars.channel]',
+    'default = "beta"',
+    'description = "Release channel: \\"beta\\" or \\"stable\\""',
+    '',
+    '[defaults]',
+    'timeout = "10m"',
+    'retries = 0',
+    'retry_delay = "2s"',
+    'shell = "bash"',
+    'env = { CI = "1" }',
+  );
+
+  const templ = (t: TaskSpec): string => {
+    const parts: string[] = [];
+    if (t.usable.length > 0 && chance(0.7)) parts.push(`{{ .${pick(t.usable)} }}`);
+    if (t.usable.length > 1 && chance(0.3)) parts.push(`{{.${pick(t.usable)}}}`);
+    if (chance(0.25)) parts.push(pick(['{{ .env }}', '{{ .region }}', '{{.channel}}', '{{ .registry }}']));
+    return parts.length ? ` ${parts.join(' ')}` : '';
+  };
+
+  // oneLine: inline tables stay on one line (TOML 1.0), so their values must too.
+  const runValue = (t: TaskSpec, n: number, verb: string, oneLine: boolean): string => {
+    if (t.forensicTarget) return `'tail -n 200 logs/${t.forensicTarget}.log'`;
+    if (t.register) {
+      return pick([
+        `"git rev-parse --short HEAD"`,
+        `"node -p \\"require('./packages/pkg-${n}/package.json').version\\""`,
+        `'sha256sum dist/pkg-${n}.tgz | cut -c1-12'`,
+        `"printf '%s' \\"pkg-${n}-$(date +%s)\\""`,
+      ]);
+    }
+    const args = templ(t);
+    switch (oneLine ? pick([0, 1, 2, 3, 7]) : int(0, 7)) {
+      case 0:
+        return `"npm run ${verb} --workspace=packages/pkg-${n}${args}"`;
+      case 1: // escapes: \" and \\ reach the shell as " and \
+        return `"echo \\"${verb} pkg-${n}${args}\\" && grep -c \\"\\\\bTODO\\\\b\\" packages/pkg-${n}/src/index.ts || true"`;
+      case 2: // \n: two commands on two lines
+        return `"echo start ${t.id}\\nmake -C packages/pkg-${n} ${verb}${args}"`;
+      case 3:
+        return `'grep -rE "^(import|export) " packages/pkg-${n}/src | wc -l'`;
+      case 4:
+        return [
+          '"""',
+          'set -eu',
+          `./scripts/${verb}.sh --package pkg-${n}${args}`,
+          `echo "done_${n}=$(date +%s)" >> "$CAIRN_OUTPUT"`,
+          '"""',
+        ].join('\n');
+      case 5: // a line-ending backslash joins the lines in TOML itself
+        return ['"""', `cd packages/pkg-${n} && \\`, `  npx tsc -p . --noEmit${args}`, '"""'].join('\n');
+      case 6:
+        return ["'''", `for f in packages/pkg-${n}/src/*.ts; do`, '  node tools/check.js "$f"', 'done', "'''"].join('\n');
+      default:
+        return `"${verb} --target pkg-${n} --jobs {{ .parallel_jobs }}${args}"`;
+    }
+  };
+
+  const depsValue = (deps: readonly string[], oneLine: boolean): string => {
+    const quoted = deps.map((d) => `"${d}"`);
+    if (!oneLine && deps.length >= 3 && chance(0.3)) {
+      // Multi-line, with a comment and a trailing comma, as people write long lists.
+      return `[\n  ${quoted[0]}, # first\n${quoted.slice(1).map((q) => `  ${q},\n`).join('')}]`;
+    }
+    return `[${quoted.join(', ')}]`;
+  };
+
+  const body = (t: TaskSpec, n: number, oneLine: boolean): [string, string][] => {
+    const verb = t.id.replace(/[-_]\d+$/, '');
+    const kv: [string, string][] = [];
+    if (t.forensicTarget) {
+      kv.push(['type', '"forensic"'], ['target', `"${t.forensicTarget}"`]);
+    } else if (t.deps.length > 0) {
+      kv.push(['deps', depsValue(t.deps, oneLine)]);
+    }
+    if (chance(0.06)) kv.push(['description', `"${verb} for pkg-${n} (\\"${t.id}\\")"`]);
+    kv.push(['run', runValue(t, n, verb, oneLine)]);
+    if (t.register) kv.push(['register', `"${t.register}"`]);
+    if (chance(0.2)) kv.push(['env', `{ NODE_ENV = "production", PKG = "pkg-${n}"${chance(0.3) ? ', "NODE_OPTIONS" = \'--max-old-space-size=4096\'' : ''} }`]);
+    if (chance(0.25)) kv.push(['inputs', `["packages/pkg-${n}/src/**/*.ts", 'packages/pkg-${n}/package.json']`]);
+    if (chance(0.3)) kv.push(['timeout', `"${pick(TIMEOUTS)}"`]);
+    if (chance(0.15)) kv.push(['retries', `${int(0, 3)}`]);
+    if (chance(0.05)) kv.push(['retry_delay', '"1s"']);
+    if (chance(0.05)) kv.push(['dir', `"packages/pkg-${n}"`]);
+    // A task that registers gets no `if`: a skipped task leaves its variable unset downstream.
+    if (!t.register && chance(0.03)) kv.push(['if', pick([`"env == 'prod'"`, `"region != '' && !(env == 'dev')"`, `"startsWith(channel, 'st')"`])]);
+    return kv;
+  };
+
+  // First render every task; the [tasks] block of dotted and inline tasks then goes mid-file, after
+  // some [tasks.x] headers: defining a parent table after its sub-tables is valid TOML.
+  const blocks: string[][] = [];
+  const grouped: string[] = [];
+  tasks.forEach((t, i) => {
+    const n = i + 1;
+    const style = styled.get(t.id);
+    const kv = body(t, n, style === 'inline');
+    if (style === 'inline') {
+      grouped.push(`${t.id} = { ${kv.map(([k, v]) => `${k} = ${v}`).join(', ')} }`);
+    } else if (style === 'dotted') {
+      for (const [k, v] of kv) grouped.push(k === 'env' ? `${t.id}.env.PKG = "pkg-${n}"` : `${t.id}.${k} = ${v}`);
+    } else {
+      const header = chance(0.02) ? `[tasks."${t.id}"]` : chance(0.01) ? `[ tasks . ${t.id} ]` : `[tasks.${t.id}]`;
+      const lines = [chance(0.05) ? `${header}  # ${t.deps.length} deps` : header];
+      for (const [k, v] of kv) lines.push(chance(0.03) ? `${k} = ${v}  # ${k}` : `${k} = ${v}`);
+      blocks[i] = lines;
+    }
+  });
+
+  let lastSection = '';
+  const middle = Math.floor(tasks.length / 2);
+  tasks.forEach((t, i) => {
+    if (i === middle && grouped.length > 0) {
+      out.push('', '# Tasks written as dotted keys and inline tables.', '[tasks]', ...grouped);
+      lastSection = '';
+    }
+    const lines = blocks[i];
+    if (!lines) return;
+    const section = sectionOf.get(t.id) ?? '';
+    if (section !== lastSection) {
+      out.push('', `# ── section ${section} ${'─'.repeat(8)}`);
+      lastSection = section;
+    }
+    out.push('', ...lines);
+  });
+  return `${out.join('\n')}\n`;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const tasks = Number(process.argv[2] ?? '2000');
+  const seed = Number(process.argv[3] ?? '1');
+  if (!Number.isInteger(tasks) || tasks < 1 || !Number.isInteger(seed)) {
+    process.stderr.write('usage: npx tsx bench/generate-workflow.ts <tasks> [seed]\n');
+    process.exit(2);
+  }
+  process.stdout.write(generateWorkflow({ tasks, seed }));
+}
