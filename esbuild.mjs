@@ -2,10 +2,17 @@
 // The extension host, language server, debug adapter and webview bundles join
 // this list as they are written. `node esbuild.mjs --watch` rebuilds on change.
 import * as esbuild from 'esbuild';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 const watch = process.argv.includes('--watch');
+
+// ESM dependencies (fdir, under tinyglobby) call createRequire(import.meta.url);
+// in a CommonJS bundle import.meta is empty, so give it this file's URL.
+const cjsImportMeta = {
+  define: { 'import.meta.url': '__cairnImportMetaUrl' },
+  banner: { js: "const __cairnImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+};
 
 /** @type {esbuild.BuildOptions[]} */
 const bundles = [
@@ -15,11 +22,16 @@ const bundles = [
     platform: 'node',
     target: 'node20',
     format: 'cjs',
-    define: { CAIRN_VERSION: JSON.stringify(pkg.version) },
+    define: { CAIRN_VERSION: JSON.stringify(pkg.version), ...cjsImportMeta.define },
+    banner: cjsImportMeta.banner,
   },
 ];
 
 const common = { bundle: true, sourcemap: true, logLevel: 'warning', legalComments: 'none' };
+
+// sql.js loads its WASM at run time: ship it beside the bundles.
+mkdirSync('dist', { recursive: true });
+copyFileSync('node_modules/sql.js/dist/sql-wasm.wasm', 'dist/sql-wasm.wasm');
 if (watch) {
   for (const b of bundles) await (await esbuild.context({ ...common, ...b })).watch();
 } else {

@@ -1,7 +1,10 @@
 // The `cairn` command line. commander parses arguments and writes help; each
 // command lives in its own module and returns an exit code.
 import { Command, CommanderError } from 'commander';
+import { collectVar, processIo } from './command-context';
+import { cancelCommand, rerunCommand, resumeCommand, runCommand, type DriveFlags, type ResumeFlags, type RerunFlags } from './drive-commands';
 import { EXIT } from './exit-codes';
+import { logsCommand, runsCommand, showCommand, varsCommand } from './inspect-commands';
 import { validateFiles } from './validate-command';
 
 declare const CAIRN_VERSION: string | undefined;
@@ -22,6 +25,89 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action((files: string[], opts: { json?: boolean }) => {
       setExit(validateFiles(files, opts.json === true, { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) }));
     });
+
+  const storeOpt = ['--store <dir>', 'the run store (default: .cairn in the current folder, or $CAIRN_STORE)'] as const;
+  const varOpt = ['--var <name=value>', 'set a variable (repeatable)', collectVar, [] as string[]] as const;
+  const io = processIo;
+
+  program
+    .command('run')
+    .description('run a workflow; exit 0 on success, 1 when it failed or was cancelled, 130 on Ctrl-C (resumable)')
+    .argument('<file>', 'workflow file')
+    .option(...varOpt)
+    .option('--parallel <n>', 'tasks at once (default: CPU count)')
+    .option('--mode <mode>', 'eager (default: a task starts when its deps succeed) or levels')
+    .option('--json', 'print the final run document (as cairn show --json) instead of progress')
+    .option(...storeOpt)
+    .action(async (file: string, flags: DriveFlags) => setExit(await runCommand(io(), file, flags)));
+
+  program
+    .command('resume')
+    .description('continue a failed, cancelled or interrupted run from the point of failure')
+    .argument('[run]', 'run id, or a unique prefix of it')
+    .option('--last', 'the newest run')
+    .option('--auto', 'every interrupted run in the store')
+    .option(...varOpt)
+    .option('--dry-run', 'print what would be kept, re-run and stale; change nothing')
+    .option('--allow-structure-change', 'drop removed tasks and run added ones')
+    .option('--rerun-stale', 'also re-run succeeded tasks that are stale, and their descendants')
+    .option('--parallel <n>', 'tasks at once (default: as the run had)')
+    .option('--mode <mode>', 'eager or levels (default: as the run had)')
+    .option('--json', 'print the final run document')
+    .option(...storeOpt)
+    .action(async (run: string | undefined, flags: ResumeFlags) => setExit(await resumeCommand(io(), run, flags)));
+
+  program
+    .command('rerun')
+    .description("run one task again with the file's current content, as a new attempt in the same run")
+    .argument('<run>', 'run id, or a unique prefix of it')
+    .requiredOption('--task <task>', 'the task to run again')
+    .option('--downstream', 'then run its descendants again too')
+    .option('--json', 'print the final run document')
+    .option(...storeOpt)
+    .action(async (run: string, flags: RerunFlags) => setExit(await rerunCommand(io(), run, flags)));
+
+  program
+    .command('cancel')
+    .description('stop a running run (it stays resumable)')
+    .argument('<run>', 'run id, or a unique prefix of it')
+    .option(...storeOpt)
+    .action(async (run: string, flags: { store?: string }) => setExit(await cancelCommand(io(), run, flags)));
+
+  program
+    .command('runs')
+    .description('list the runs in the store, newest first')
+    .option('--status <status>', 'only runs with this status')
+    .option('--json', 'print a JSON array')
+    .option(...storeOpt)
+    .action(async (flags: { status?: string; json?: boolean; store?: string }) => setExit(await runsCommand(io(), flags)));
+
+  program
+    .command('show')
+    .description("a run's tasks, attempts, statuses and variables")
+    .argument('<run>', 'run id, a unique prefix, or "last"')
+    .option('--json', 'print the run document')
+    .option(...storeOpt)
+    .action(async (run: string, flags: { json?: boolean; store?: string }) => setExit(await showCommand(io(), run, flags)));
+
+  program
+    .command('vars')
+    .description("a run's variables (secrets as ***)")
+    .argument('<run>', 'run id or a unique prefix')
+    .option('--task <task>', 'only what this task set')
+    .option('--history', 'every snapshot, not only the latest value')
+    .option('--json', 'print JSON')
+    .option(...storeOpt)
+    .action(async (run: string, flags: { task?: string; history?: boolean; json?: boolean; store?: string }) => setExit(await varsCommand(io(), run, flags)));
+
+  program
+    .command('logs')
+    .description("print a task's log (its latest attempt unless --attempt)")
+    .argument('<run>', 'run id or a unique prefix')
+    .argument('<task>', 'task id')
+    .option('--attempt <n>', 'which attempt')
+    .option(...storeOpt)
+    .action(async (run: string, task: string, flags: { attempt?: string; store?: string }) => setExit(await logsCommand(io(), run, task, flags)));
 
   return program;
 }

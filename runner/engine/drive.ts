@@ -1,0 +1,287 @@
+// Drives a set of tasks of one run to the end: conditions, attempts with
+// retries, forensic tasks, cancellation, and the run's final status. Every
+// state change goes through the store first (durable), then to listeners.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { evaluate, isTruthy } from '../expr/expression';
+import type { ExecResult, ExecSpec, ExecHooks } from '../exec/execute-task';
+import { resolveShell } from '../exec/shell';
+import { TaskGraph } from '../graph/task-graph';
+import type { Task } from '../model/workflow';
+import type { RunStore } from '../store/run-store';
+import { latestAttempt } from '../store/run-state';
+import type { AttemptOutcome, ExecMode, NewRunEvent, RunStatus } from './events';
+import type { LoadedWorkflow } from './load-workflow';
+import { varEvent, type VarScope } from './run-vars';
+import { schedule, type TaskOutcome } from './scheduler';
+import { prepareTask, type PreparedTask } from './task-context';
+
+export type ExecuteFn = (spec: ExecSpec, hooks: ExecHooks, abort?: AbortSignal) => Promise<ExecResult>;
+
+export interface BeforeTaskInfo {
+  readonly runId: string;
+  readonly task: string;
+  readonly attempt: number;
+  readonly prepared: PreparedTask;
+  readonly vars: VarScope;
+}
+
+export interface DriveHooks {
+  /** Live output of a task (secrets masked); not durable, for progress views. */
+  onOutput?(task: string, attempt: number, chunk: string, stream: 'stdout' | 'stderr'): void;
+  /** Awaited before each attempt starts: the debugger holds a task here. */
+  beforeTask?(info: BeforeTaskInfo): Promise<void>;
+}
+
+export interface DriveIo {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly execute: ExecuteFn;
+  /** Waits between retries; resolves early when aborted. */
+  readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+}
+
+export interface DriveRequest {
+  readonly store: RunStore;
+  readonly loaded: LoadedWorkflow;
+  readonly vars: VarScope;
+  /** Non-forensic tasks to execute. */
+  readonly run: ReadonlySet<string>;
+  readonly forced?: ReadonlySet<string>;
+  readonly resume: number;
+  readonly mode: ExecMode;
+  readonly parallel: number;
+  readonly signal: AbortSignal;
+  readonly hooks: DriveHooks;
+  readonly io: DriveIo;
+}
+
+export function realSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** Runs the request's tasks and records the run's final status; resolves with it. */
+export async function drive(req: DriveRequest): Promise<RunStatus> {
+  const { store, loaded, vars, io } = req;
+  const wf = loaded.workflow;
+  const workflowDir = path.dirname(loaded.file);
+  const state = store.state;
+  const graph = TaskGraph.build([...wf.tasks.values()].filter((t) => t.type !== 'forensic').map((t) => ({ id: t.id, deps: t.deps.map((d) => d.value) })));
+  const forensicsOf = new Map<string, Task[]>();
+  for (const t of wf.tasks.values()) {
+    if (t.type === 'forensic' && t.target) forensicsOf.set(t.target.value, [...(forensicsOf.get(t.target.value) ?? []), t]);
+  }
+  // $CAIRN_OUTPUT files live outside the store and go once read: a task may write a secret
+  // into one, and their records are already durable as var-set events.
+  const outputsDir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'cairn-output-'));
+  const forensicsRan = new Set<string>();
+
+  // A store that cannot record stops the run: nothing may be reported that is not durable.
+  const stop = new AbortController();
+  const onAbort = (): void => stop.abort();
+  req.signal.addEventListener('abort', onAbort, { once: true });
+  const record = async (events: NewRunEvent[]): Promise<void> => {
+    try {
+      await store.append(events);
+    } catch (e) {
+      stop.abort();
+      throw e;
+    }
+  };
+
+  const nextAttempt = (id: string): number => (state.tasks.get(id)?.attempts.length ?? 0) + 1;
+
+  /** One attempt; the outcome is durable when this resolves. */
+  async function attempt(task: Task, extraEnv: Record<string, string>): Promise<AttemptOutcome> {
+    const n = nextAttempt(task.id);
+    const log = store.logPath(task.id, n);
+    const prep = await prepareTask(wf, task, vars, workflowDir);
+    if (!prep.ok) {
+      // Fails before spawning (SPEC §2: reason template), still as a recorded attempt with a log.
+      await fs.promises.writeFile(log, `cairn: ${prep.message}\n`).catch(() => undefined);
+      const outcome: AttemptOutcome = { status: 'failed', reason: prep.reason, exitCode: null, signal: null, message: prep.message };
+      await record([
+        { type: 'attempt-started', task: task.id, attempt: n, resume: req.resume, revision: loaded.revision, command: task.run?.value ?? '', dir: workflowDir, log, fingerprint: emptyFingerprint(task) },
+        { type: 'attempt-ended', task: task.id, attempt: n, outcome, durationMs: 0, logTail: prep.message },
+      ]);
+      return outcome;
+    }
+    const p = prep.task;
+    await req.hooks.beforeTask?.({ runId: store.runId, task: task.id, attempt: n, prepared: p, vars });
+    if (stop.signal.aborted) return { status: 'cancelled', reason: 'user', exitCode: null, signal: null };
+    await record([{ type: 'attempt-started', task: task.id, attempt: n, resume: req.resume, revision: loaded.revision, command: p.shownCommand, dir: p.dir, log, fingerprint: p.fingerprint }]);
+
+    const shell = resolveShell(p.settings.shell, io.env);
+    const outputFile = path.join(outputsDir, `${task.id}.${n}.env`);
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(io.env)) if (v !== undefined) env[k] = v;
+    Object.assign(env, p.ownEnv, vars.toEnv(), extraEnv, {
+      CAIRN_OUTPUT: outputFile,
+      CAIRN_RUN_ID: store.runId,
+      CAIRN_TASK: task.id,
+      CAIRN_ATTEMPT: String(n),
+      CAIRN_WORKFLOW: loaded.file,
+    });
+    let result: ExecResult;
+    if ('error' in shell) {
+      await fs.promises.writeFile(log, `cairn: ${shell.error}\n`).catch(() => undefined);
+      result = { outcome: 'spawn', message: shell.error, durationMs: 0, logTail: shell.error };
+    } else {
+      result = await io.execute(
+        {
+          command: p.command,
+          shell: shell.path,
+          cwd: p.dir,
+          env,
+          ...(p.settings.timeoutMs !== undefined ? { timeoutMs: p.settings.timeoutMs } : {}),
+          logFile: log,
+          outputFile,
+          secrets: vars.secrets(),
+          captureStdout: task.register !== undefined,
+        },
+        {
+          onOutputVar: async (name, value) => {
+            await record([varEvent(name, vars.set(name, { value, source: 'output', task: task.id, attempt: n }), vars.secrets())]);
+          },
+          onOutput: (chunk, stream) => req.hooks.onOutput?.(task.id, n, chunk, stream),
+        },
+        stop.signal,
+      );
+    }
+    await fs.promises.rm(outputFile, { force: true }).catch(() => undefined);
+    const outcome = outcomeOf(result);
+    const events: NewRunEvent[] = [];
+    if (outcome.status === 'success' && task.register) {
+      events.push(varEvent(task.register.value, vars.set(task.register.value, { value: (result.stdout ?? '').trim(), source: 'register', task: task.id, attempt: n }), vars.secrets()));
+    }
+    events.push({ type: 'attempt-ended', task: task.id, attempt: n, outcome, durationMs: Math.round(result.durationMs), logTail: result.logTail });
+    await record(events);
+    return outcome;
+  }
+
+  /** A task with its condition and retries. Forensic tasks of a failed task run right after it. */
+  async function runTask(task: Task, extraEnv: Record<string, string> = {}): Promise<TaskOutcome> {
+    if (task.condition?.expr) {
+      const r = evaluate(task.condition.expr, (n) => vars.get(n));
+      if (!r.ok || !isTruthy(r.value)) {
+        if (!r.ok) {
+          const message = `condition of "${task.id}" cannot be evaluated: ${r.error.message}`;
+          const n = nextAttempt(task.id);
+          await record([
+            { type: 'attempt-started', task: task.id, attempt: n, resume: req.resume, revision: loaded.revision, command: task.run?.value ?? '', dir: workflowDir, log: store.logPath(task.id, n), fingerprint: emptyFingerprint(task) },
+            { type: 'attempt-ended', task: task.id, attempt: n, outcome: { status: 'failed', reason: 'template', exitCode: null, signal: null, message }, durationMs: 0, logTail: message },
+          ]);
+          await runForensics(task);
+          return 'failed';
+        }
+        await record([{ type: 'task-status', task: task.id, status: 'skipped', reason: 'condition-false' }]);
+        return 'skipped';
+      }
+    }
+    const retries = task.retries ?? wf.defaults.retries ?? 0;
+    let delay = task.retryDelayMs ?? wf.defaults.retryDelayMs ?? 1000;
+    for (let i = 0; ; i++) {
+      const outcome = await attempt(task, extraEnv);
+      if (outcome.status === 'success') return 'success';
+      if (outcome.status === 'cancelled' || stop.signal.aborted) return 'cancelled';
+      // A template error fails the same way every time: retrying it only wastes the delay.
+      if (i >= retries || outcome.reason === 'template') break;
+      await io.sleep(delay, stop.signal);
+      delay *= 2;
+      if (stop.signal.aborted) return 'cancelled';
+    }
+    if (task.type !== 'forensic') await runForensics(task);
+    return 'failed';
+  }
+
+  async function runForensics(target: Task): Promise<void> {
+    for (const f of forensicsOf.get(target.id) ?? []) {
+      if (stop.signal.aborted) return;
+      forensicsRan.add(f.id);
+      const last = latestAttempt(state.tasks.get(target.id)!);
+      await runTask(f, { CAIRN_TARGET_LOG: last?.log ?? '' });
+    }
+  }
+
+  let outcomes: Map<string, TaskOutcome>;
+  try {
+    outcomes = await schedule({
+      graph,
+      run: req.run,
+      satisfied: (id) => {
+        const s = state.tasks.get(id)?.status;
+        return s === 'success' || (s === 'skipped' && state.tasks.get(id)?.reason === 'condition-false');
+      },
+      ...(req.forced ? { forced: req.forced } : {}),
+      mode: req.mode,
+      parallel: req.parallel,
+      signal: stop.signal,
+      execute: async (id) => {
+        try {
+          return await runTask(wf.tasks.get(id)!);
+        } catch (e) {
+          if (store.failed) return 'cancelled';
+          throw e;
+        }
+      },
+      cancelUpstream: (id) => record([{ type: 'task-status', task: id, status: 'cancelled', reason: 'upstream-failed' }]).catch(() => undefined),
+    });
+  } finally {
+    req.signal.removeEventListener('abort', onAbort);
+    await fs.promises.rm(outputsDir, { recursive: true, force: true }).catch(() => undefined);
+  }
+  if (store.failed) throw store.failed;
+
+  const closing: NewRunEvent[] = [];
+  for (const id of req.run) if (!outcomes.has(id)) closing.push({ type: 'task-status', task: id, status: 'cancelled', reason: 'user' });
+  for (const t of wf.tasks.values()) {
+    if (t.type === 'forensic' && !forensicsRan.has(t.id) && state.tasks.get(t.id)?.status === 'pending') {
+      closing.push({ type: 'task-status', task: t.id, status: 'skipped', reason: 'target-not-failed' });
+    }
+  }
+  if (closing.length > 0) await record(closing);
+  const status = finalStatus(req.signal.aborted, [...wf.tasks.values()].filter((t) => t.type !== 'forensic').map((t) => state.tasks.get(t.id)?.status));
+  await record([{ type: 'run-status', status }]);
+  return status;
+}
+
+/** The run's status from the latest status of each (non-forensic) task. */
+export function finalStatus(cancelledByUser: boolean, statuses: readonly (string | undefined)[]): RunStatus {
+  if (cancelledByUser) return 'cancelled';
+  if (statuses.some((s) => s === 'failed' || s === 'cancelled' || s === 'interrupted' || s === 'pending' || s === 'running' || s === undefined)) return 'failed';
+  return 'success';
+}
+
+function outcomeOf(r: ExecResult): AttemptOutcome {
+  switch (r.outcome) {
+    case 'exit':
+      return r.exitCode === 0
+        ? { status: 'success', reason: null, exitCode: 0, signal: null }
+        : { status: 'failed', reason: 'exit', exitCode: r.exitCode, signal: null, ...(r.outputError ? { message: r.outputError } : {}) };
+    case 'signal':
+      return { status: 'failed', reason: 'signal', exitCode: null, signal: r.signal };
+    case 'timeout':
+      return { status: 'failed', reason: 'timeout', exitCode: null, signal: null };
+    case 'spawn':
+      return { status: 'failed', reason: 'spawn', exitCode: null, signal: null, message: r.message };
+    case 'cancelled':
+      return { status: 'cancelled', reason: 'user', exitCode: null, signal: null };
+    default: {
+      const never: never = r;
+      throw new Error(`unknown exec result ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+function emptyFingerprint(task: Task): { command: string; template: string; dir: string; shell: string; env: Record<string, string>; vars: Record<string, string>; inputs: Record<string, string> } {
+  return { command: '', template: task.run?.value ?? '', dir: '', shell: '', env: {}, vars: {}, inputs: {} };
+}
