@@ -1,4 +1,5 @@
-// One esbuild bundle per process (CONVENTIONS habit 10). Today: the CLI.
+// One esbuild bundle per process (CONVENTIONS habit 10). Today: the CLI and
+// the run checkpointer it forks.
 // The extension host, language server, debug adapter and webview bundles join
 // this list as they are written. `node esbuild.mjs --watch` rebuilds on change.
 import * as esbuild from 'esbuild';
@@ -24,6 +25,14 @@ const bundles = [
     format: 'cjs',
     define: { CAIRN_VERSION: JSON.stringify(pkg.version), ...cjsImportMeta.define },
     banner: cjsImportMeta.banner,
+  },
+  {
+    // The checkpointer the CLI forks while a run goes on (sql.js stays out of the driver).
+    entryPoints: ['runner/store/checkpoint-main.ts'],
+    outfile: 'dist/checkpoint.js',
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
   },
 ];
 

@@ -32,8 +32,27 @@ CREATE TABLE events (seq INTEGER PRIMARY KEY, type TEXT NOT NULL, at TEXT NOT NU
 
 export class RunDbError extends Error {}
 
+type Statement = ReturnType<SqlDatabase['prepare']>;
+
 export class RunDb {
-  private constructor(private readonly db: SqlDatabase) {}
+  /** Prepared once, reused for every event (compiling SQL per event dominated checkpoints). */
+  private readonly statements = new Map<string, Statement>();
+  private cachedLastSeq: number;
+  private cachedOffset: number;
+
+  private constructor(private readonly db: SqlDatabase) {
+    this.cachedLastSeq = Number(this.meta('last_seq') ?? 0);
+    this.cachedOffset = Number(this.meta('journal_offset') ?? 0);
+  }
+
+  private run(sql: string, params: (string | number | null)[]): void {
+    let stmt = this.statements.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare(sql);
+      this.statements.set(sql, stmt);
+    }
+    stmt.run(params);
+  }
 
   static async create(): Promise<RunDb> {
     const SQL = await loadSqlJs();
@@ -61,12 +80,12 @@ export class RunDb {
   }
 
   get lastSeq(): number {
-    return Number(this.meta('last_seq') ?? 0);
+    return this.cachedLastSeq;
   }
 
   /** Byte offset in events.ndjson just past the last event this database holds. */
   get journalOffset(): number {
-    return Number(this.meta('journal_offset') ?? 0);
+    return this.cachedOffset;
   }
 
   private meta(key: string): string | undefined {
@@ -76,14 +95,17 @@ export class RunDb {
 
   /** Applies events (in one transaction) and records the journal offset they reach. */
   applyAll(events: readonly RunEvent[], journalOffset: number): void {
-    const fresh = events.filter((e) => e.seq > this.lastSeq);
+    const from = this.cachedLastSeq;
+    const fresh = events.filter((e) => e.seq > from);
     this.db.run('BEGIN');
     try {
       for (const e of fresh) this.apply(e);
-      const last = fresh.length > 0 ? fresh[fresh.length - 1]!.seq : this.lastSeq;
-      this.db.run("UPDATE meta SET value = ? WHERE key = 'last_seq'", [String(last)]);
-      this.db.run("UPDATE meta SET value = ? WHERE key = 'journal_offset'", [String(journalOffset)]);
+      const last = fresh.length > 0 ? fresh[fresh.length - 1]!.seq : from;
+      this.run("UPDATE meta SET value = ? WHERE key = 'last_seq'", [String(last)]);
+      this.run("UPDATE meta SET value = ? WHERE key = 'journal_offset'", [String(journalOffset)]);
       this.db.run('COMMIT');
+      this.cachedLastSeq = last;
+      this.cachedOffset = journalOffset;
     } catch (e) {
       this.db.run('ROLLBACK');
       throw e;
@@ -91,11 +113,10 @@ export class RunDb {
   }
 
   private apply(e: RunEvent): void {
-    const db = this.db;
-    db.run('INSERT INTO events (seq, type, at, body) VALUES (?, ?, ?, ?)', [e.seq, e.type, e.at, JSON.stringify(e)]);
+    this.run('INSERT INTO events (seq, type, at, body) VALUES (?, ?, ?, ?)', [e.seq, e.type, e.at, JSON.stringify(e)]);
     switch (e.type) {
       case 'run-created':
-        db.run('INSERT INTO runs (id, workflow, file, status, mode, parallel, revision, cli_vars, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)', [
+        this.run('INSERT INTO runs (id, workflow, file, status, mode, parallel, revision, cli_vars, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)', [
           e.runId,
           e.workflow,
           e.file,
@@ -106,36 +127,36 @@ export class RunDb {
           JSON.stringify(e.cliVars),
           e.at,
         ]);
-        for (const s of e.structure) db.run('INSERT OR REPLACE INTO task_states (task, status, reason, seq) VALUES (?, ?, NULL, ?)', [s.id, 'pending', e.seq]);
+        for (const s of e.structure) this.run('INSERT OR REPLACE INTO task_states (task, status, reason, seq) VALUES (?, ?, NULL, ?)', [s.id, 'pending', e.seq]);
         return;
       case 'revision-added':
-        db.run('INSERT OR IGNORE INTO revisions (hash, seq) VALUES (?, ?)', [e.revision, e.seq]);
+        this.run('INSERT OR IGNORE INTO revisions (hash, seq) VALUES (?, ?)', [e.revision, e.seq]);
         return;
       case 'run-status': {
         const ended = ['success', 'failed', 'cancelled', 'interrupted'].includes(e.status) ? e.at : null;
-        db.run('UPDATE runs SET status = ?, message = ?, ended_at = ?', [e.status, e.message ?? null, ended]);
+        this.run('UPDATE runs SET status = ?, message = ?, ended_at = ?', [e.status, e.message ?? null, ended]);
         return;
       }
       case 'resume-started':
-        db.run('UPDATE runs SET resumes = resumes + 1, revision = ?, mode = ?, parallel = ?', [e.revision, e.mode, e.parallel]);
-        db.run(`DELETE FROM task_states WHERE task NOT IN (${e.structure.map(() => '?').join(',') || "''"})`, e.structure.map((s) => s.id));
-        for (const s of e.structure) db.run('INSERT OR IGNORE INTO task_states (task, status, reason, seq) VALUES (?, ?, NULL, ?)', [s.id, 'pending', e.seq]);
+        this.run('UPDATE runs SET resumes = resumes + 1, revision = ?, mode = ?, parallel = ?', [e.revision, e.mode, e.parallel]);
+        this.run(`DELETE FROM task_states WHERE task NOT IN (${e.structure.map(() => '?').join(',') || "''"})`, e.structure.map((s) => s.id));
+        for (const s of e.structure) this.run('INSERT OR IGNORE INTO task_states (task, status, reason, seq) VALUES (?, ?, NULL, ?)', [s.id, 'pending', e.seq]);
         return;
       case 'rerun-started':
-        db.run('UPDATE runs SET resumes = resumes + 1, revision = ?', [e.revision]);
+        this.run('UPDATE runs SET resumes = resumes + 1, revision = ?', [e.revision]);
         return;
       case 'task-status':
-        db.run('INSERT OR REPLACE INTO task_states (task, status, reason, seq) VALUES (?, ?, ?, ?)', [e.task, e.status, e.reason ?? null, e.seq]);
+        this.run('INSERT OR REPLACE INTO task_states (task, status, reason, seq) VALUES (?, ?, ?, ?)', [e.task, e.status, e.reason ?? null, e.seq]);
         return;
       case 'attempt-started':
-        db.run(
+        this.run(
           'INSERT INTO task_attempts (task, attempt, resume, revision, status, command, dir, log, fingerprint, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
           [e.task, e.attempt, e.resume, e.revision, 'running', e.command, e.dir, e.log, JSON.stringify(e.fingerprint), e.at],
         );
-        db.run('INSERT OR REPLACE INTO task_states (task, status, reason, seq) VALUES (?, ?, NULL, ?)', [e.task, 'running', e.seq]);
+        this.run('INSERT OR REPLACE INTO task_states (task, status, reason, seq) VALUES (?, ?, NULL, ?)', [e.task, 'running', e.seq]);
         return;
       case 'attempt-ended':
-        db.run('UPDATE task_attempts SET status = ?, reason = ?, exit_code = ?, signal = ?, message = ?, ended_at = ?, duration_ms = ?, log_tail = ? WHERE task = ? AND attempt = ?', [
+        this.run('UPDATE task_attempts SET status = ?, reason = ?, exit_code = ?, signal = ?, message = ?, ended_at = ?, duration_ms = ?, log_tail = ? WHERE task = ? AND attempt = ?', [
           e.outcome.status,
           e.outcome.reason,
           e.outcome.exitCode,
@@ -147,10 +168,10 @@ export class RunDb {
           e.task,
           e.attempt,
         ]);
-        db.run('INSERT OR REPLACE INTO task_states (task, status, reason, seq) VALUES (?, ?, ?, ?)', [e.task, e.outcome.status, e.outcome.reason, e.seq]);
+        this.run('INSERT OR REPLACE INTO task_states (task, status, reason, seq) VALUES (?, ?, ?, ?)', [e.task, e.outcome.status, e.outcome.reason, e.seq]);
         return;
       case 'var-set':
-        db.run('INSERT INTO var_snapshots (run, seq, name, value, redacted, source, task, attempt, at) VALUES ((SELECT id FROM runs), ?, ?, ?, ?, ?, ?, ?, ?)', [
+        this.run('INSERT INTO var_snapshots (run, seq, name, value, redacted, source, task, attempt, at) VALUES ((SELECT id FROM runs), ?, ?, ?, ?, ?, ?, ?, ?)', [
           e.seq,
           e.name,
           e.secret ? null : e.value,
@@ -188,10 +209,14 @@ export class RunDb {
   }
 
   export(): Uint8Array {
+    // sql.js frees every prepared statement on export.
+    this.statements.clear();
     return this.db.export();
   }
 
   close(): void {
+    for (const st of this.statements.values()) st.free();
+    this.statements.clear();
     this.db.close();
   }
 }

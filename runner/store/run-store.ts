@@ -1,84 +1,40 @@
 // One run's folder (SPEC §4): the fsync'd journal is the truth; run.db is its
 // projection, checkpointed atomically now and then; open = checkpoint +
 // journal tail. A writer holds the lock; readers never block it.
+import { fork, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { NewRunEvent, RunEvent } from '../engine/events';
 import { writeFileAtomic } from './atomic-write';
+import { checkpointRun, isRunEvent, loadRunDb } from './checkpoint';
 import { Journal, readJournal } from './journal';
 import { acquireLock, readLock, type LockHolder, type RunLock } from './lock';
-import { RunDb, RunDbError } from './run-db';
+import { runPaths, type RunPaths } from './run-paths';
 import { applyEvent, emptyRunState, foldEvents, type RunState } from './run-state';
+import { plainFsError, StoreError } from './store-error';
 
-export class StoreError extends Error {}
+export { plainFsError, runPaths, StoreError, type RunPaths };
 
-export interface RunPaths {
-  readonly dir: string;
-  readonly journal: string;
-  readonly db: string;
-  readonly revisions: string;
-  readonly logs: string;
-}
-
-export function runPaths(root: string, runId: string): RunPaths {
-  const dir = path.join(root, 'runs', runId);
-  return { dir, journal: path.join(dir, 'events.ndjson'), db: path.join(dir, 'run.db'), revisions: path.join(dir, 'revisions'), logs: path.join(dir, 'logs') };
-}
-
-/** Checkpoint after this many events, or this long after the last one, whichever comes first. */
-const CHECKPOINT_EVERY_EVENTS = 1000;
-const CHECKPOINT_EVERY_MS = 5000;
+/** A mid-run checkpoint after this many events keeps the journal tail a reader replays short. */
+const CHECKPOINT_EVERY_EVENTS = 2000;
 
 export type EventListener = (events: readonly RunEvent[], state: RunState) => void;
 
-interface Loaded {
-  db: RunDb;
-  state: RunState;
-  journalBytes: number;
-  warnings: string[];
-}
-
-/** Loads checkpoint + journal tail. A corrupt or missing run.db is rebuilt from the journal. */
-async function load(paths: RunPaths): Promise<Loaded> {
-  const warnings: string[] = [];
-  let db: RunDb | undefined;
-  try {
-    db = await RunDb.load(await fs.promises.readFile(paths.db));
-  } catch (e) {
-    if (e instanceof RunDbError) warnings.push(`${e.message}; rebuilt it from the journal`);
-    else if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new StoreError(`cannot read ${paths.db}: ${(e as Error).message}`);
+/** The writer's view of a run: the whole journal folded, no sql.js (see checkpoint.ts for why). */
+async function loadForWrite(paths: RunPaths): Promise<RunState> {
+  const j = await readJournal(paths.journal, 0);
+  if (j.corruptAt !== undefined) {
+    throw new StoreError(`the journal ${paths.journal} is damaged at line ${j.corruptAt} (not at its end, so not a torn write); the events before it are intact`);
   }
-  db ??= await RunDb.create();
-  let tail: Awaited<ReturnType<typeof readJournal>>;
-  try {
-    tail = await readJournal(paths.journal, db.journalOffset);
-  } catch (e) {
-    if (db.journalOffset === 0) throw new StoreError(`cannot read the journal ${paths.journal}: ${(e as Error).message}`);
-    // The checkpoint reaches past the journal's end (the journal was cut): trust the journal.
-    warnings.push('run.db reached past the end of the journal; rebuilt it from the journal');
-    db.close();
-    db = await RunDb.create();
-    tail = await readJournal(paths.journal, 0);
-  }
-  if (tail.records.length > 0 && (tail.records[0] as { seq?: unknown }).seq !== db.lastSeq + 1 && db.lastSeq > 0) {
-    // The checkpoint does not line up with the journal: trust the journal, rebuild.
-    warnings.push('run.db did not match the journal; rebuilt it from the journal');
-    db.close();
-    db = await RunDb.create();
-    tail = await readJournal(paths.journal, 0);
-  }
-  if (tail.corruptAt !== undefined) {
-    throw new StoreError(`the journal ${paths.journal} is damaged at line ${tail.corruptAt} (not at its end, so not a torn write); the events before it are intact`);
-  }
-  const events = tail.records.filter(isRunEvent);
-  db.applyAll(events, tail.endByte);
-  const state = foldEvents(db.events());
+  const state = foldEvents(j.records.filter(isRunEvent));
   if (state.id === '') throw new StoreError(`${paths.dir} holds no run (its journal has no run-created event)`);
-  return { db, state, journalBytes: tail.endByte, warnings };
+  return state;
 }
 
-function isRunEvent(r: unknown): r is RunEvent {
-  return typeof r === 'object' && r !== null && typeof (r as { seq?: unknown }).seq === 'number' && typeof (r as { type?: unknown }).type === 'string';
+/** The checkpointer's entry: a separate bundle beside ours, or the TypeScript source under tsx (tests). */
+function checkpointScript(): string {
+  const bundled = path.join(__dirname, 'checkpoint.js');
+  return fs.existsSync(bundled) ? bundled : path.join(__dirname, 'checkpoint-main.ts');
 }
 
 /** A run as a reader sees it: the journal's state, plus who (if anyone) drives it. */
@@ -94,7 +50,7 @@ export interface RunSnapshot {
 export async function readRun(root: string, runId: string): Promise<RunSnapshot> {
   const paths = runPaths(root, runId);
   if (!fs.existsSync(paths.journal)) throw new StoreError(`no run ${runId} in ${root}`);
-  const { db, state, warnings } = await load(paths);
+  const { db, state, warnings } = await loadRunDb(paths);
   db.close();
   const lock = await readLock(paths.dir);
   markInterruptedIfOrphaned(state, lock?.alive === true);
@@ -113,9 +69,7 @@ export class RunStore {
   private readonly listeners = new Set<EventListener>();
   private nextSeq: number;
   private eventsSinceCheckpoint = 0;
-  private lastCheckpointAt = Date.now();
-  private checkpointing: Promise<void> | undefined;
-  private checkpointTimer: NodeJS.Timeout | undefined;
+  private checkpointer: ChildProcess | undefined;
   private failure: StoreError | undefined;
   private closed = false;
 
@@ -123,11 +77,8 @@ export class RunStore {
     readonly runId: string,
     readonly paths: RunPaths,
     private readonly journal: Journal,
-    private readonly db: RunDb,
     private readonly lock: RunLock,
     readonly state: RunState,
-    private journalBytes: number,
-    readonly warnings: readonly string[],
   ) {
     this.nextSeq = state.lastSeq + 1;
   }
@@ -145,8 +96,7 @@ export class RunStore {
     }
     const lock = await acquireLock(paths.dir, command);
     try {
-      const journal = await Journal.open(paths.journal);
-      return new RunStore(runId, paths, journal, await RunDb.create(), lock, emptyRunState(), 0, []);
+      return new RunStore(runId, paths, await Journal.open(paths.journal), lock, emptyRunState());
     } catch (e) {
       await lock.release();
       throw e;
@@ -159,12 +109,9 @@ export class RunStore {
     if (!fs.existsSync(paths.journal)) throw new StoreError(`no run ${runId} in ${root}`);
     const lock = await acquireLock(paths.dir, command);
     try {
-      // Journal.open first: it cuts a torn last line, so what load() reads is what we append after.
+      // Journal.open first: it cuts a torn last line, so what we fold is what we append after.
       const journal = await Journal.open(paths.journal);
-      const { db, state, journalBytes, warnings } = await load(paths);
-      const store = new RunStore(runId, paths, journal, db, lock, state, journalBytes, warnings);
-      if (warnings.length > 0) await store.checkpoint();
-      return store;
+      return new RunStore(runId, paths, journal, lock, await loadForWrite(paths));
     } catch (e) {
       await lock.release();
       throw e;
@@ -179,8 +126,8 @@ export class RunStore {
 
   /**
    * Makes events durable (numbered, stamped, fsync'd), then applies them to
-   * the state and run.db and tells the listeners. Events appended at the same
-   * time share one fsync. Rejects — and every later call rejects — when the
+   * the state and tells the listeners. Events appended at the same time
+   * share one fsync. Rejects — and every later call rejects — when the
    * journal cannot be written: nothing is reported that was not recorded.
    */
   async append(events: readonly NewRunEvent[]): Promise<RunEvent[]> {
@@ -195,12 +142,10 @@ export class RunStore {
       throw this.failure;
     }
     // Group commit resolves batches in order, so events are applied in seq order.
-    for (const e of stamped) this.journalBytes += Buffer.byteLength(JSON.stringify(e)) + 1;
-    this.db.applyAll(stamped, this.journalBytes);
     for (const e of stamped) applyEvent(this.state, e);
     for (const l of this.listeners) l(stamped, this.state);
     this.eventsSinceCheckpoint += stamped.length;
-    this.scheduleCheckpoint();
+    if (this.eventsSinceCheckpoint >= CHECKPOINT_EVERY_EVENTS) this.checkpointInChild();
     return stamped;
   }
 
@@ -208,29 +153,20 @@ export class RunStore {
     return this.failure;
   }
 
-  private scheduleCheckpoint(): void {
-    if (this.eventsSinceCheckpoint >= CHECKPOINT_EVERY_EVENTS || Date.now() - this.lastCheckpointAt >= CHECKPOINT_EVERY_MS) {
-      void this.checkpoint().catch(() => undefined); // a failed checkpoint costs only replay time; the journal is the truth
-    } else if (!this.checkpointTimer) {
-      this.checkpointTimer = setTimeout(() => {
-        this.checkpointTimer = undefined;
-        if (this.eventsSinceCheckpoint > 0) void this.checkpoint().catch(() => undefined);
-      }, CHECKPOINT_EVERY_MS);
-      this.checkpointTimer.unref();
-    }
-  }
-
-  /** Writes run.db atomically (temp, fsync, rename). One at a time. */
-  async checkpoint(): Promise<void> {
-    while (this.checkpointing) await this.checkpointing;
-    if (this.eventsSinceCheckpoint === 0 && fs.existsSync(this.paths.db)) return;
-    const bytes = this.db.export();
+  /** A mid-run checkpoint in a child process; skipped while one is still running. */
+  private checkpointInChild(): void {
+    if (this.checkpointer) return;
     this.eventsSinceCheckpoint = 0;
-    this.lastCheckpointAt = Date.now();
-    this.checkpointing = writeFileAtomic(this.paths.db, bytes).finally(() => {
-      this.checkpointing = undefined;
-    });
-    await this.checkpointing;
+    try {
+      const child = fork(checkpointScript(), [this.paths.dir], { stdio: 'ignore' });
+      this.checkpointer = child;
+      const done = (): void => {
+        if (this.checkpointer === child) this.checkpointer = undefined;
+      };
+      child.on('exit', done).on('error', done);
+    } catch {
+      // A checkpoint only shortens replay; the journal has everything.
+    }
   }
 
   /** Keeps the workflow's content by hash (SPEC §3.5). */
@@ -250,38 +186,19 @@ export class RunStore {
     return path.join(this.paths.logs, `${task}.${attempt}.log`);
   }
 
-  /** Final checkpoint, then releases the lock. Safe to call twice. */
+  /** Final checkpoint (here: no task will fork after it), then releases the lock. Safe to call twice. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.checkpointTimer) clearTimeout(this.checkpointTimer);
     try {
-      if (!this.failure) await this.checkpoint();
+      const child = this.checkpointer;
+      if (child && child.exitCode === null && child.signalCode === null) await new Promise((r) => child.once('exit', r));
+      if (!this.failure) await checkpointRun(this.paths);
     } catch {
-      // The journal has everything; the next open replays it.
+      // The journal has everything; the next reader replays it.
     } finally {
       await this.journal.close().catch(() => undefined);
-      this.db.close();
       await this.lock.release();
     }
-  }
-}
-
-export function plainFsError(e: unknown): string {
-  const err = e as NodeJS.ErrnoException;
-  switch (err?.code) {
-    case 'ENOSPC':
-      return 'no space left on device';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'EROFS':
-      return 'read-only file system';
-    case 'EEXIST':
-      return 'it already exists';
-    case 'ENOENT':
-      return 'no such file or directory';
-    default:
-      return err instanceof Error ? err.message : String(e);
   }
 }

@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RUN_ID } from './run-id';
-import { plainFsError, StoreError } from './run-store';
+import { plainFsError, StoreError } from './store-error';
 
 export interface StoreLocation {
   /** --store DIR */
