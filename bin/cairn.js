@@ -7,7 +7,9 @@ if (!fs.existsSync(bundle)) {
   process.stderr.write('cairn: dist/cli.js is missing; run `npm ci && npm run build` in ' + path.dirname(__dirname) + '\n');
   process.exit(2);
 }
-require(bundle).main(process.argv.slice(2)).then(
+const cli = require(bundle);
+cli.exitQuietlyOnEpipe();
+cli.main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
   (e) => { process.stderr.write('cairn: internal error: ' + (e && e.stack ? e.stack : String(e)) + '\n'); process.exitCode = 2; },
 );

@@ -1,7 +1,7 @@
 // What every store command shares: where the store is, how errors become
 // exit codes and one plain sentence (no stack traces for a user's mistake).
 import { RefusedError } from '../engine/load-workflow';
-import { LockedError } from '../store/lock';
+import { LockedError, LockError } from '../store/lock';
 import { StoreError } from '../store/run-store';
 import { resolveStoreRoot } from '../store/workspace-store';
 import { EXIT } from './exit-codes';
@@ -39,7 +39,7 @@ export function reportError(io: CliIo, e: unknown): number {
     for (const d of e.details) io.stderr(`  ${d}\n`);
     return EXIT.usage;
   }
-  if (e instanceof LockedError || e instanceof StoreError) {
+  if (e instanceof LockedError || e instanceof LockError || e instanceof StoreError) {
     io.stderr(`cairn: ${e.message}\n`);
     return EXIT.store;
   }

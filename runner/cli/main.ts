@@ -128,7 +128,18 @@ export async function main(argv: readonly string[]): Promise<number> {
   return code;
 }
 
+/** `cairn show … | head`: a reader that went away is not an error worth a stack trace. */
+export function exitQuietlyOnEpipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw e;
+    });
+  }
+}
+
 if (require.main === module) {
+  exitQuietlyOnEpipe();
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

@@ -82,7 +82,9 @@ export async function drive(req: DriveRequest): Promise<RunStatus> {
   }
   // $CAIRN_OUTPUT files live outside the store and go once read: a task may write a secret
   // into one, and their records are already durable as var-set events.
-  const outputsDir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'cairn-output-'));
+  // Named by pid so a later run can remove those a killed driver left behind.
+  await removeOrphanedOutputDirs();
+  const outputsDir = await fs.promises.mkdtemp(path.join(os.tmpdir(), `cairn-output-${process.pid}-`));
   const forensicsRan = new Set<string>();
 
   // A store that cannot record stops the run: nothing may be reported that is not durable.
@@ -233,7 +235,8 @@ export async function drive(req: DriveRequest): Promise<RunStatus> {
           throw e;
         }
       },
-      cancelUpstream: (id) => record([{ type: 'task-status', task: id, status: 'cancelled', reason: 'upstream-failed' }]).catch(() => undefined),
+      // Once the user cancels, tasks left waiting are cancelled by the user, not by a failure.
+      cancelUpstream: (id) => record([{ type: 'task-status', task: id, status: 'cancelled', reason: req.signal.aborted ? 'user' : 'upstream-failed' }]).catch(() => undefined),
     });
   } finally {
     req.signal.removeEventListener('abort', onAbort);
@@ -252,6 +255,30 @@ export async function drive(req: DriveRequest): Promise<RunStatus> {
   const status = finalStatus(req.signal.aborted, [...wf.tasks.values()].filter((t) => t.type !== 'forensic').map((t) => state.tasks.get(t.id)?.status));
   await record([{ type: 'run-status', status }]);
   return status;
+}
+
+/** Removes $CAIRN_OUTPUT folders of drivers that died (they may hold secrets a task wrote). */
+async function removeOrphanedOutputDirs(): Promise<void> {
+  let names: string[];
+  try {
+    names = await fs.promises.readdir(os.tmpdir());
+  } catch {
+    return;
+  }
+  for (const n of names) {
+    const m = /^cairn-output-(\d+)-/.exec(n);
+    if (!m || Number(m[1]) === process.pid || pidAlive(Number(m[1]))) continue;
+    await fs.promises.rm(path.join(os.tmpdir(), n), { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** The run's status from the latest status of each (non-forensic) task. */

@@ -9,7 +9,7 @@ import { newRunId } from '../store/run-id';
 import type { RunState } from '../store/run-state';
 import { latestAttempt } from '../store/run-state';
 import { markInterruptedIfOrphaned, readRun, RunStore, type EventListener } from '../store/run-store';
-import { ensureStore } from '../store/workspace-store';
+import { ensureStore, removeStillborn } from '../store/workspace-store';
 import { drive, realSleep, type DriveHooks, type DriveIo } from './drive';
 import type { ExecMode, NewRunEvent, RunStatus } from './events';
 import { diffStructure, loadWorkflow, RefusedError, type LoadedWorkflow, type StructureChange } from './load-workflow';
@@ -82,6 +82,7 @@ export async function startRun(opts: StartOptions): Promise<RunHandle> {
   const mode = opts.mode ?? 'eager';
   const parallel = opts.parallel ?? defaultParallel();
   await ensureStore(opts.storeRoot);
+  await removeStillborn(opts.storeRoot);
   const runId = newRunId();
   const store = await RunStore.create(opts.storeRoot, runId, opts.command ?? 'cairn run');
   if (opts.hooks?.onEvents) store.onEvents(opts.hooks.onEvents);
@@ -151,8 +152,10 @@ export async function planResume(state: RunState, opts: ResumeOptions): Promise<
   }
   const drv = io(opts);
   // Variables: the run's --var values and earlier overrides, then what tasks recorded, then this resume's --var.
-  const earlier: Record<string, string> = { ...state.cliVars };
-  const base = baseVars(wf, earlier, drv.env);
+  // A secret given again with --var must count before the base is judged complete.
+  const given = opts.vars ?? {};
+  const secretNow = Object.fromEntries(Object.entries(given).filter(([k]) => wf.vars.get(k)?.secret));
+  const base = baseVars(wf, { ...state.cliVars, ...secretNow }, drv.env);
   applySnapshots(base.scope, recordedSnapshots(state));
   const overrideEvents: NewRunEvent[] = [];
   for (const [name, value] of Object.entries(opts.vars ?? {})) {

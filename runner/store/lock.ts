@@ -54,6 +54,8 @@ export interface RunLock {
   readonly holder: LockHolder;
   /** Removes the lock file if it is still this lock's (not if someone took it over). Safe to call twice. */
   release(): Promise<void>;
+  /** The run folder was renamed (a new run's atomic birth): release from `newDir` from now on. */
+  relocate(newDir: string): void;
 }
 
 const LOCK = 'lock';
@@ -118,7 +120,8 @@ export async function readLock(dir: string): Promise<{ holder: LockHolder; alive
   }
 }
 
-function startHeartbeat(dir: string, record: LockRecord, handle: fs.FileHandle, heartbeatMs: number): RunLock {
+function startHeartbeat(initialDir: string, record: LockRecord, handle: fs.FileHandle, heartbeatMs: number): RunLock {
+  let dir = initialDir;
   // The heartbeat touches the mtime of our own inode through our fd: cheap, atomic, and harmless
   // if the lock was taken over meanwhile (it can never freshen someone else's lock).
   const timer = setInterval(() => {
@@ -129,6 +132,9 @@ function startHeartbeat(dir: string, record: LockRecord, handle: fs.FileHandle, 
   let released: Promise<void> | undefined;
   return {
     holder: holderOf(record),
+    relocate: (newDir) => {
+      dir = newDir;
+    },
     release: () =>
       (released ??= (async () => {
         clearInterval(timer);

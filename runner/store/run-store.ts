@@ -5,7 +5,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { NewRunEvent, RunEvent } from '../engine/events';
-import { writeFileAtomic } from './atomic-write';
+import { fsyncDir, writeFileAtomic } from './atomic-write';
 import { checkpointRun, isRunEvent, loadRunDb } from './checkpoint';
 import { Journal, readJournal } from './journal';
 import { acquireLock, readLock, type LockHolder, type RunLock } from './lock';
@@ -61,7 +61,12 @@ export async function readRun(root: string, runId: string): Promise<RunSnapshot>
 export function markInterruptedIfOrphaned(state: RunState, driverAlive: boolean): boolean {
   if (driverAlive || !['pending', 'running', 'resuming'].includes(state.status)) return false;
   state.status = 'interrupted';
-  for (const t of state.tasks.values()) if (t.status === 'running') t.status = 'interrupted';
+  for (const t of state.tasks.values()) {
+    if (t.status !== 'running') continue;
+    t.status = 'interrupted';
+    const last = t.attempts[t.attempts.length - 1];
+    if (last?.status === 'running') last.status = 'interrupted';
+  }
   return true;
 }
 
@@ -72,10 +77,12 @@ export class RunStore {
   private checkpointer: ChildProcess | undefined;
   private failure: StoreError | undefined;
   private closed = false;
+  /** A new run lives under a hidden name until its first events are durable (see create). */
+  private birth: { readonly finalPaths: RunPaths } | undefined;
 
   private constructor(
     readonly runId: string,
-    readonly paths: RunPaths,
+    public paths: RunPaths,
     private readonly journal: Journal,
     private readonly lock: RunLock,
     readonly state: RunState,
@@ -83,9 +90,16 @@ export class RunStore {
     this.nextSeq = state.lastSeq + 1;
   }
 
-  /** Makes the folder of a new run and takes its lock. */
+  /**
+   * Makes the folder of a new run and takes its lock. The folder is built
+   * as `runs/.new-<id>` and renamed to `runs/<id>` once the first events
+   * are durable, so a crash at birth never leaves a run without a journal
+   * where readers would trip over it (a leftover `.new-` folder is ignored,
+   * and removed by the next run once its creator is gone).
+   */
   static async create(root: string, runId: string, command: string): Promise<RunStore> {
-    const paths = runPaths(root, runId);
+    const finalPaths = runPaths(root, runId);
+    const paths = runPaths(root, `.new-${runId}`);
     try {
       await fs.promises.mkdir(path.dirname(paths.dir), { recursive: true });
       await fs.promises.mkdir(paths.dir); // not recursive: an existing run folder is an error
@@ -96,11 +110,29 @@ export class RunStore {
     }
     const lock = await acquireLock(paths.dir, command);
     try {
-      return new RunStore(runId, paths, await Journal.open(paths.journal), lock, emptyRunState());
+      const store = new RunStore(runId, paths, await Journal.open(paths.journal), lock, emptyRunState());
+      store.birth = { finalPaths };
+      return store;
     } catch (e) {
       await lock.release();
       throw e;
     }
+  }
+
+  /** Moves a new run's folder to its real name (its journal now holds run-created, durably). */
+  private async beBorn(): Promise<void> {
+    const birth = this.birth;
+    if (!birth) return;
+    this.birth = undefined;
+    try {
+      await fs.promises.rename(this.paths.dir, birth.finalPaths.dir);
+      await fsyncDir(path.dirname(birth.finalPaths.dir));
+    } catch (e) {
+      this.failure ??= new StoreError(`cannot name the run folder ${birth.finalPaths.dir}: ${plainFsError(e)}`);
+      throw this.failure;
+    }
+    this.lock.relocate(birth.finalPaths.dir);
+    this.paths = birth.finalPaths;
   }
 
   /** Opens an existing run to drive it (resume, rerun): takes the lock first, so a refused driver writes nothing. */
@@ -141,6 +173,7 @@ export class RunStore {
       this.failure ??= new StoreError(e instanceof Error ? e.message : String(e));
       throw this.failure;
     }
+    if (this.birth) await this.beBorn();
     // Group commit resolves batches in order, so events are applied in seq order.
     for (const e of stamped) applyEvent(this.state, e);
     for (const l of this.listeners) l(stamped, this.state);

@@ -2,6 +2,7 @@
 // from, or --store / CAIRN_STORE. Finds runs by id, unique prefix or --last.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { readLock } from './lock';
 import { RUN_ID } from './run-id';
 import { plainFsError, StoreError } from './store-error';
 
@@ -25,6 +26,23 @@ export async function ensureStore(root: string): Promise<void> {
     if (fresh) await fs.promises.writeFile(path.join(root, '.gitignore'), '*\n');
   } catch (e) {
     throw new StoreError(`cannot create the run store ${root}: ${plainFsError(e)}`);
+  }
+}
+
+/** Removes `.new-<id>` folders left by processes that died while creating a run. Best effort. */
+export async function removeStillborn(root: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await fs.promises.readdir(path.join(root, 'runs'));
+  } catch {
+    return;
+  }
+  for (const n of names.filter((x) => x.startsWith('.new-'))) {
+    const dir = path.join(root, 'runs', n);
+    const lock = await readLock(dir).catch(() => undefined);
+    // Still being born by a live process: leave it. No lock at all: its creator died before locking.
+    if (lock?.alive) continue;
+    await fs.promises.rm(dir, { recursive: true, force: true }).catch(() => undefined);
   }
 }
 
