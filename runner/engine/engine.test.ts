@@ -270,6 +270,45 @@ run = "exit 1"
     await assert.rejects(resumeRun({ ...opts(f), runId: h2.runId }), /secret variable "token" has no value.*TOKEN/);
   });
 
+  it('holds a task before it starts until the beforeTask hook resolves (the debugger pause)', async () => {
+    const s = sandbox(`
+[vars]
+who = "world"
+[tasks.first]
+run = "${counted('first')}"
+[tasks.held]
+deps = ["first"]
+run = "${counted('held', 'echo hello {{ .who }}')}"
+`);
+    let release!: () => void;
+    const seen: string[] = [];
+    let heldStarted = false;
+    const h = await startRun({
+      ...opts(s),
+      file: s.file,
+      hooks: {
+        onEvents: (es) => {
+          if (es.some((e) => e.type === 'attempt-started' && e.task === 'held')) heldStarted = true;
+        },
+        beforeTask: (info) => {
+          seen.push(`${info.task}#${info.attempt}: ${info.prepared.command}`);
+          if (info.task !== 'held') return Promise.resolve();
+          return new Promise<void>((r) => {
+            release = r;
+          });
+        },
+      },
+    });
+    while (!release) await new Promise((r) => setImmediate(r));
+    assert.equal(s.count('first'), 1);
+    assert.equal(heldStarted, false, 'no attempt is recorded while the task is held');
+    assert.equal(s.count('held'), 0);
+    release();
+    assert.equal(await h.done, 'success');
+    assert.equal(s.count('held'), 1);
+    assert.deepEqual(seen, ['first#1: echo x >> counts/first; true', 'held#1: echo x >> counts/held; echo hello world']);
+  });
+
   it('cancels on request: running tasks stop, the run is cancelled and resumable', async () => {
     const s = sandbox(`
 [tasks.long]
