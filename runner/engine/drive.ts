@@ -101,6 +101,8 @@ export async function drive(req: DriveRequest): Promise<RunStatus> {
   };
 
   const nextAttempt = (id: string): number => (state.tasks.get(id)?.attempts.length ?? 0) + 1;
+  /** Records not awaited by their task (successes): the run ends only after all are durable. */
+  const inFlight = new Set<Promise<void>>();
 
   /** One attempt; the outcome is durable when this resolves. */
   async function attempt(task: Task, extraEnv: Record<string, string>): Promise<AttemptOutcome> {
@@ -159,13 +161,24 @@ export async function drive(req: DriveRequest): Promise<RunStatus> {
         stop.signal,
       );
     }
-    await fs.promises.rm(outputFile, { force: true }).catch(() => undefined);
+    void fs.promises.rm(outputFile, { force: true }).catch(() => undefined); // off the critical path
     const outcome = outcomeOf(result);
     const events: NewRunEvent[] = [];
     if (outcome.status === 'success' && task.register) {
       events.push(varEvent(task.register.value, vars.set(task.register.value, { value: (result.stdout ?? '').trim(), source: 'register', task: task.id, attempt: n }), vars.secrets()));
     }
     events.push({ type: 'attempt-ended', task: task.id, attempt: n, outcome, durationMs: Math.round(result.durationMs), logTail: result.logTail });
+    if (outcome.status === 'success') {
+      // The scheduler may start dependents now: each one's attempt-started is journaled after this
+      // attempt-ended, so no dependent spawns before this success is durable, and both share one
+      // fsync (one per task on a chain, not two). Listeners still hear it only once durable.
+      // A failed record already stopped the run (record aborts); store.failed is checked at the end.
+      const durable: Promise<void> = record(events)
+        .catch(() => undefined)
+        .finally(() => inFlight.delete(durable));
+      inFlight.add(durable);
+      return outcome;
+    }
     await record(events);
     return outcome;
   }
@@ -240,6 +253,7 @@ export async function drive(req: DriveRequest): Promise<RunStatus> {
     });
   } finally {
     req.signal.removeEventListener('abort', onAbort);
+    await Promise.allSettled([...inFlight]);
     await fs.promises.rm(outputsDir, { recursive: true, force: true }).catch(() => undefined);
   }
   if (store.failed) throw store.failed;
