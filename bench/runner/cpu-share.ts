@@ -1,0 +1,48 @@
+// How much of the machine something other than this bench used while it measured: the whole system's busy CPU
+// time (/proc/stat) minus this process's own and its waited-for children's (/proc/self/stat utime, stime,
+// cutime, cstime), as a share of (CPUs × wall time). Timing figures taken while another process kept the CPUs
+// busy are inflated, and the notes say so.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+
+export interface CpuSnap {
+  readonly busyTicks: number;
+  readonly ownTicks: number;
+  readonly atMs: number;
+}
+
+let hz: number | undefined;
+function ticksPerSecond(): number {
+  if (hz === undefined) {
+    try {
+      hz = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    } catch {
+      hz = 100;
+    }
+  }
+  return hz;
+}
+
+export function cpuSnap(): CpuSnap | undefined {
+  try {
+    const cpu = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
+    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = cpu;
+    const self = readFileSync('/proc/self/stat', 'utf8');
+    const fields = self.slice(self.lastIndexOf(')') + 2).split(' ').map(Number);
+    // fields[0] is field 3 (state); utime..cstime are fields 14..17.
+    const own = (fields[11] ?? 0) + (fields[12] ?? 0) + (fields[13] ?? 0) + (fields[14] ?? 0);
+    ticksPerSecond();
+    return { busyTicks: user + nice + system + irq + softirq + steal, ownTicks: own, atMs: Date.now() };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Share (0–1) of all CPUs' time between the two snapshots used by processes other than this one and its children. */
+export function foreignShare(a: CpuSnap | undefined, b: CpuSnap | undefined): number | undefined {
+  if (!a || !b || b.atMs <= a.atMs) return undefined;
+  const capacity = ((b.atMs - a.atMs) / 1000) * ticksPerSecond() * cpus().length;
+  const foreign = b.busyTicks - a.busyTicks - (b.ownTicks - a.ownTicks);
+  return Math.max(0, foreign / capacity);
+}
