@@ -3,6 +3,7 @@
 // The extension host, language server, debug adapter and webview bundles join
 // this list as they are written. `node esbuild.mjs --watch` rebuilds on change.
 import * as esbuild from 'esbuild';
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
@@ -41,8 +42,10 @@ const common = { bundle: true, sourcemap: true, logLevel: 'warning', legalCommen
 // sql.js loads its WASM at run time: ship it beside the bundles.
 mkdirSync('dist', { recursive: true });
 copyFileSync('node_modules/sql.js/dist/sql-wasm.wasm', 'dist/sql-wasm.wasm');
+const writeEmptyRunDb = () => execFileSync(process.execPath, ['dist/checkpoint.js', '--write-empty', 'dist/empty-run.db'], { stdio: 'inherit' });
 if (watch) {
   for (const b of bundles) await (await esbuild.context({ ...common, ...b })).watch();
 } else {
   await Promise.all(bundles.map((b) => esbuild.build({ ...common, ...b })));
+  writeEmptyRunDb();
 }

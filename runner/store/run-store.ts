@@ -6,7 +6,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { NewRunEvent, RunEvent } from '../engine/events';
 import { fsyncDir, writeFileAtomic } from './atomic-write';
-import { checkpointRun, isRunEvent, loadRunDb } from './checkpoint';
+import { isRunEvent, loadRunDb } from './checkpoint';
+import { RunDb } from './run-db';
 import { Journal, readJournal } from './journal';
 import { acquireLock, readLock, type LockHolder, type RunLock } from './lock';
 import { runPaths, type RunPaths } from './run-paths';
@@ -17,11 +18,16 @@ export { plainFsError, runPaths, StoreError, type RunPaths };
 
 /** A mid-run checkpoint after this many events keeps the journal tail a reader replays short. */
 const CHECKPOINT_EVERY_EVENTS = 2000;
+/**
+ * At close, a shorter tail is left to the journal (readers replay it in a few ms): loading
+ * sql.js costs a short process ~150 ms (PERF-NOTES), more than the whole run of a small workflow.
+ */
+const FINAL_CHECKPOINT_MIN_EVENTS = 256;
 
 export type EventListener = (events: readonly RunEvent[], state: RunState) => void;
 
-/** The writer's view of a run: the whole journal folded, no sql.js (see checkpoint.ts for why). */
-async function loadForWrite(paths: RunPaths): Promise<RunState> {
+/** The whole journal folded, without sql.js: how a writer opens a run (see checkpoint.ts for why). */
+async function foldJournal(paths: RunPaths): Promise<RunState> {
   const j = await readJournal(paths.journal, 0);
   if (j.corruptAt !== undefined) {
     throw new StoreError(`the journal ${paths.journal} is damaged at line ${j.corruptAt} (not at its end, so not a torn write); the events before it are intact`);
@@ -29,6 +35,24 @@ async function loadForWrite(paths: RunPaths): Promise<RunState> {
   const state = foldEvents(j.records.filter(isRunEvent));
   if (state.id === '') throw new StoreError(`${paths.dir} holds no run (its journal has no run-created event)`);
   return state;
+}
+
+/** Below this size a reader folds the whole journal instead of loading the checkpoint. */
+const READ_JOURNAL_WHOLE_BELOW = 1024 * 1024;
+
+/**
+ * Every run starts with a valid checkpoint at offset 0 (SPEC §4 layout), copied from the one the
+ * build wrote; unbundled (tests) it is made with sql.js.
+ */
+async function writeEmptyCheckpoint(file: string): Promise<void> {
+  const template = path.join(__dirname, 'empty-run.db');
+  if (fs.existsSync(template)) {
+    await fs.promises.copyFile(template, file);
+  } else {
+    const db = await RunDb.create();
+    await fs.promises.writeFile(file, db.export());
+    db.close();
+  }
 }
 
 /** The checkpointer's entry: a separate bundle beside ours, or the TypeScript source under tsx (tests). */
@@ -50,8 +74,18 @@ export interface RunSnapshot {
 export async function readRun(root: string, runId: string): Promise<RunSnapshot> {
   const paths = runPaths(root, runId);
   if (!fs.existsSync(paths.journal)) throw new StoreError(`no run ${runId} in ${root}`);
-  const { db, state, warnings } = await loadRunDb(paths);
-  db.close();
+  let state: RunState;
+  let warnings: string[] = [];
+  const journalBytes = (await fs.promises.stat(paths.journal)).size;
+  if (journalBytes < READ_JOURNAL_WHOLE_BELOW) {
+    // The checkpoint is only a cache of the journal: for a short journal, folding it whole is
+    // the same state and spares a short process sql.js's ~150 ms.
+    state = await foldJournal(paths);
+  } else {
+    const loaded = await loadRunDb(paths);
+    loaded.db.close();
+    ({ state, warnings } = loaded);
+  }
   const lock = await readLock(paths.dir);
   markInterruptedIfOrphaned(state, lock?.alive === true);
   return { state, paths, ...(lock ? { driver: lock } : {}), warnings };
@@ -110,6 +144,7 @@ export class RunStore {
     }
     const lock = await acquireLock(paths.dir, command);
     try {
+      await writeEmptyCheckpoint(paths.db);
       const store = new RunStore(runId, paths, await Journal.open(paths.journal), lock, emptyRunState());
       store.birth = { finalPaths };
       return store;
@@ -143,7 +178,7 @@ export class RunStore {
     try {
       // Journal.open first: it cuts a torn last line, so what we fold is what we append after.
       const journal = await Journal.open(paths.journal);
-      return new RunStore(runId, paths, journal, lock, await loadForWrite(paths));
+      return new RunStore(runId, paths, journal, lock, await foldJournal(paths));
     } catch (e) {
       await lock.release();
       throw e;
@@ -186,9 +221,9 @@ export class RunStore {
     return this.failure;
   }
 
-  /** A mid-run checkpoint in a child process; skipped while one is still running. */
-  private checkpointInChild(): void {
-    if (this.checkpointer) return;
+  /** A checkpoint in a child process (sql.js never enters the driver); skipped while one is running. */
+  private checkpointInChild(): ChildProcess | undefined {
+    if (this.checkpointer) return undefined;
     this.eventsSinceCheckpoint = 0;
     try {
       const child = fork(checkpointScript(), [this.paths.dir], { stdio: 'ignore' });
@@ -197,8 +232,10 @@ export class RunStore {
         if (this.checkpointer === child) this.checkpointer = undefined;
       };
       child.on('exit', done).on('error', done);
+      return child;
     } catch {
       // A checkpoint only shortens replay; the journal has everything.
+      return undefined;
     }
   }
 
@@ -219,14 +256,17 @@ export class RunStore {
     return path.join(this.paths.logs, `${task}.${attempt}.log`);
   }
 
-  /** Final checkpoint (here: no task will fork after it), then releases the lock. Safe to call twice. */
+  /** Final checkpoint when the tail is long enough to be worth one, then releases the lock. Safe to call twice. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    const exited = (c: ChildProcess): Promise<unknown> => (c.exitCode === null && c.signalCode === null ? new Promise((r) => c.once('exit', r).once('error', r)) : Promise.resolve());
     try {
-      const child = this.checkpointer;
-      if (child && child.exitCode === null && child.signalCode === null) await new Promise((r) => child.once('exit', r));
-      if (!this.failure) await checkpointRun(this.paths);
+      if (this.checkpointer) await exited(this.checkpointer);
+      if (!this.failure && this.eventsSinceCheckpoint >= FINAL_CHECKPOINT_MIN_EVENTS) {
+        const child = this.checkpointInChild();
+        if (child) await exited(child);
+      }
     } catch {
       // The journal has everything; the next reader replays it.
     } finally {

@@ -1,0 +1,92 @@
+// The run store's read paths: a big run is read as checkpoint + journal tail
+// and gives the same state as folding the whole journal; damage is survived.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { NewRunEvent } from '../engine/events';
+import { checkpointRun } from './checkpoint';
+import { readJournal } from './journal';
+import { foldEvents } from './run-state';
+import { readRun, RunStore } from './run-store';
+
+const roots: string[] = [];
+after(() => {
+  for (const r of roots) fs.rmSync(r, { recursive: true, force: true });
+});
+
+const fingerprint = { command: 'x', template: 'x', dir: '/', shell: '', env: {}, vars: {}, inputs: {} };
+
+/** A run with `tasks` attempts whose commands are padded so the journal passes 1 MB. */
+async function bigRun(tasks: number): Promise<{ root: string; runId: string }> {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-store-'));
+  roots.push(root);
+  const runId = '01M7YF0000000001';
+  const store = await RunStore.create(root, runId, 'test');
+  const pad = 'p'.repeat(600);
+  await store.append([
+    { type: 'run-created', runId, workflow: 'big', file: 'big.cairn.toml', revision: 'r1', mode: 'eager', parallel: 2, cliVars: {}, structure: Array.from({ length: tasks }, (_, i) => ({ id: `t${i}`, deps: [], type: 'task' as const })) },
+    { type: 'run-status', status: 'running' },
+  ]);
+  for (let i = 0; i < tasks; i++) {
+    const events: NewRunEvent[] = [
+      { type: 'attempt-started', task: `t${i}`, attempt: 1, resume: 0, revision: 'r1', command: `echo ${pad}`, dir: '/', log: `l${i}`, fingerprint },
+      { type: 'var-set', name: `v${i % 50}`, value: String(i), secret: false, source: 'register', task: `t${i}`, attempt: 1 },
+      { type: 'attempt-ended', task: `t${i}`, attempt: 1, outcome: { status: 'success', reason: null, exitCode: 0, signal: null }, durationMs: 1, logTail: pad },
+    ];
+    await store.append(events);
+  }
+  await store.append([{ type: 'run-status', status: 'success' }]);
+  await store.close();
+  return { root, runId };
+}
+
+async function foldWhole(root: string, runId: string): Promise<ReturnType<typeof foldEvents>> {
+  const j = await readJournal(path.join(root, 'runs', runId, 'events.ndjson'));
+  return foldEvents(j.records as Parameters<typeof foldEvents>[0]);
+}
+
+describe('run store', function () {
+  this.timeout(60_000);
+
+  it('starts every run with a valid checkpoint and names its folder only once it is born', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-store-'));
+    roots.push(root);
+    const store = await RunStore.create(root, '01M7YF0000000002', 'test');
+    assert.deepEqual(fs.readdirSync(path.join(root, 'runs')), ['.new-01M7YF0000000002'], 'hidden until the first events are durable');
+    assert.ok(fs.existsSync(path.join(root, 'runs', '.new-01M7YF0000000002', 'run.db')));
+    await store.append([{ type: 'run-created', runId: '01M7YF0000000002', workflow: 'w', file: 'w.cairn.toml', revision: 'r', mode: 'eager', parallel: 1, cliVars: {}, structure: [] }]);
+    assert.deepEqual(fs.readdirSync(path.join(root, 'runs')), ['01M7YF0000000002']);
+    await store.close();
+    assert.equal((await readRun(root, '01M7YF0000000002')).state.workflow, 'w');
+  });
+
+  it('reads a big run as checkpoint + journal tail, with the same state as folding the whole journal', async () => {
+    const { root, runId } = await bigRun(1200);
+    const journal = path.join(root, 'runs', runId, 'events.ndjson');
+    assert.ok(fs.statSync(journal).size > 1024 * 1024, 'the journal is big enough to take the checkpoint path');
+    // A checkpoint in the middle: append a tail after it by hand.
+    await checkpointRun({ dir: path.join(root, 'runs', runId), journal, db: path.join(root, 'runs', runId, 'run.db'), revisions: '', logs: '' });
+    const extra = { type: 'var-set', name: 'late', value: 'tail', secret: false, source: 'override', seq: (await foldWhole(root, runId)).lastSeq + 1, at: new Date().toISOString() };
+    fs.appendFileSync(journal, JSON.stringify(extra) + '\n');
+    const snap = await readRun(root, runId);
+    const whole = await foldWhole(root, runId);
+    assert.equal(snap.state.lastSeq, whole.lastSeq);
+    assert.deepEqual(snap.state.vars, whole.vars);
+    assert.deepEqual([...snap.state.tasks.values()].map((t) => [t.id, t.status, t.attempts.length]), [...whole.tasks.values()].map((t) => [t.id, t.status, t.attempts.length]));
+    assert.equal(snap.state.vars[snap.state.vars.length - 1]!.value, 'tail');
+    assert.deepEqual(snap.warnings, []);
+  });
+
+  it('survives a damaged checkpoint and a torn journal tail', async () => {
+    const { root, runId } = await bigRun(1100);
+    const dir = path.join(root, 'runs', runId);
+    const before = await foldWhole(root, runId);
+    fs.writeFileSync(path.join(dir, 'run.db'), 'not a database');
+    fs.appendFileSync(path.join(dir, 'events.ndjson'), '{"type":"var-set","na');
+    const snap = await readRun(root, runId);
+    assert.equal(snap.state.lastSeq, before.lastSeq);
+    assert.equal(snap.state.status, 'success');
+    assert.ok(snap.warnings.some((w) => /read the run from its journal/.test(w)), snap.warnings.join('; '));
+  });
+});
