@@ -6,6 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { evaluate, isTruthy } from '../expr/expression';
 import type { ExecResult, ExecSpec, ExecHooks } from '../exec/execute-task';
+import { directArgv } from '../exec/direct-command';
 import { resolveShell } from '../exec/shell';
 import { TaskGraph } from '../graph/task-graph';
 import type { Task } from '../model/workflow';
@@ -135,15 +136,18 @@ export async function drive(req: DriveRequest): Promise<RunStatus> {
       CAIRN_ATTEMPT: String(n),
       CAIRN_WORKFLOW: loaded.file,
     });
+    // Only with the default shell: a task that names its shell gets it.
+    const argv = p.settings.shell === undefined ? directArgv(p.command, p.dir, env['PATH'] ?? '') : undefined;
     let result: ExecResult;
-    if ('error' in shell) {
+    if ('error' in shell && !argv) {
       await fs.promises.writeFile(log, `cairn: ${shell.error}\n`).catch(() => undefined);
       result = { outcome: 'spawn', message: shell.error, durationMs: 0, logTail: shell.error };
     } else {
       result = await io.execute(
         {
           command: p.command,
-          shell: shell.path,
+          shell: 'error' in shell ? '' : shell.path,
+          ...(argv ? { argv } : {}),
           cwd: p.dir,
           env,
           ...(p.settings.timeoutMs !== undefined ? { timeoutMs: p.settings.timeoutMs } : {}),

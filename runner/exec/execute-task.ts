@@ -15,6 +15,8 @@ export interface ExecSpec {
   readonly command: string;
   /** An executable path or name, e.g. '/bin/bash' (see resolveShell); run as `shell -c command`. */
   readonly shell: string;
+  /** When set, exec these words directly instead of `shell -c command` (see direct-command.ts). */
+  readonly argv?: readonly string[];
   /** Absolute. */
   readonly cwd: string;
   /** The complete environment of the process (nothing is inherited). */
@@ -114,9 +116,11 @@ export async function executeTask(spec: ExecSpec, hooks: ExecHooks, abort?: Abor
 
   let pid: number | undefined;
   try {
-    const child = spawn(spec.shell, ['-c', spec.command], {
+    const [file, args] = spec.argv !== undefined && spec.argv.length > 0 ? [spec.argv[0]!, spec.argv.slice(1)] : [spec.shell, ['-c', spec.command]];
+    const child = spawn(file, args, {
       cwd: spec.cwd,
-      env: spec.env,
+      // A shell would set PWD to the task's folder; without one, do it here so the task sees the same.
+      env: spec.argv !== undefined ? { ...spec.env, PWD: spec.cwd } : spec.env,
       // Its own process group (setsid), so that signals reach everything it starts and nothing else of ours.
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
