@@ -1,5 +1,6 @@
 // The task graphs the runner bench feeds to every tool: one DAG, emitted once per tool (see emit.ts), so
 // cairn, make, ninja, snakemake and makeflow all run exactly the same tasks with the same edges.
+import { prng as mulberry32 } from '../../runner/testing/prng';
 
 export interface Dag {
   readonly name: string;
@@ -62,16 +63,6 @@ export function layers(layerCount: number, width: number, k: number, seed = 1): 
   return build(`layers ${layerCount}×${width} (${k} deps)`, deps);
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The marker a resume workload's failing task writes once it passes: nanoseconds since the epoch (date +%s%N). */
 export const FIRST_TASK_MARKER = 'first-task.ns';

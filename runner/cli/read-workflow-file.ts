@@ -1,6 +1,7 @@
 // Reads a workflow file for the CLI, turning every way it can fail into one
 // plain sentence (no stack traces for a missing file or a directory).
 import * as fs from 'node:fs';
+import { fsErrorText } from '../store/fs-error';
 
 /** Larger than any hand-written workflow; keeps a stray log file from eating memory. */
 export const MAX_WORKFLOW_BYTES = 50 * 1024 * 1024;
@@ -18,23 +19,6 @@ export function readWorkflowFile(file: string): ReadResult {
     // Invalid UTF-8 becomes U+FFFD, which TOML then reports with a position.
     return { ok: true, text: new TextDecoder('utf-8').decode(fs.readFileSync(file)) };
   } catch (e) {
-    return { ok: false, message: `cannot read "${file}": ${describeFsError(e)}` };
-  }
-}
-
-function describeFsError(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException | undefined)?.code;
-  switch (code) {
-    case 'ENOENT':
-      return 'no such file';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'ENOTDIR':
-      return 'a parent of this path is not a directory';
-    case 'ELOOP':
-      return 'too many symbolic links';
-    default:
-      return e instanceof Error ? e.message : String(e);
+    return { ok: false, message: `cannot read "${file}": ${fsErrorText(e)}` };
   }
 }

@@ -2,6 +2,7 @@
 // clean-up reach every process the task started, not only its shell. POSIX only; zombie-aware on Linux.
 import { readdir, readFile } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
+import { errorCode } from '../store/fs-error';
 
 /** How the group ended when we had to end it. */
 export type GroupEnd = 'gone' | 'terminated' | 'killed';
@@ -88,6 +89,3 @@ async function isLiveMember(pid: number, pgid: number): Promise<boolean> {
   return Number(fields[2]) === pgid && state !== 'Z' && state !== 'X';
 }
 
-function errorCode(error: unknown): string | undefined {
-  return error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
-}

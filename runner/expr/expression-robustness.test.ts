@@ -1,17 +1,7 @@
 import assert from 'node:assert/strict';
 import { evaluate, expressionVariables, parseExpression, type Expr, type ExprSpan } from './expression';
+import { prng } from '../testing/prng';
 
-/** mulberry32: tiny, seeded, so a failure reproduces exactly. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PIECES = [
   'a', 'env', '.env', '.', 'true', 'false', '0', '12', '-3.5', '-', '1.2.3',

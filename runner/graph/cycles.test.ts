@@ -1,21 +1,11 @@
 import assert from 'node:assert/strict';
 import { findCoveringCycles, findCycleEdges, type CycleEdge } from './cycles';
+import { prng } from '../testing/prng';
 
 function graph(entries: Record<string, string[]>): Map<string, string[]> {
   return new Map(Object.entries(entries));
 }
 
-/** Small seeded PRNG (mulberry32) so random cases are reproducible. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** BFS distance from `start` to `goal` along deps edges, or undefined when unreachable. */
 function distance(deps: ReadonlyMap<string, readonly string[]>, start: string, goal: string): number | undefined {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { GraphError, TaskGraph, type GraphNode, type GraphProblem } from './task-graph';
+import { prng } from '../testing/prng';
 
 function nodes(entries: Record<string, string[]>): GraphNode[] {
   return Object.entries(entries).map(([id, deps]) => ({ id, deps }));
@@ -15,17 +16,6 @@ function problemsOf(input: readonly GraphNode[]): readonly GraphProblem[] {
   assert.fail('expected a GraphError');
 }
 
-/** Small seeded PRNG (mulberry32) so random cases are reproducible. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A random DAG: each task depends on a few tasks declared before it, listed in shuffled declaration order. */
 function randomDag(seed: number, n: number, maxDeps: number): GraphNode[] {

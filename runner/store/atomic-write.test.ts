@@ -4,7 +4,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { AtomicWriteError, fsErrorText, writeFileAtomic } from './atomic-write';
+import { AtomicWriteError, writeFileAtomic } from './atomic-write';
+import { fsErrorText } from './fs-error';
 import { startChild } from './store-child.test-helper';
 
 describe('writeFileAtomic', function () {

@@ -2,7 +2,8 @@
 // anyone is told (group commit), read back in chunks with a torn last line ignored, never fatal.
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { errorCode, fsErrorText, fsyncDir } from './atomic-write';
+import { fsyncDir } from './atomic-write';
+import { errorCode, fsErrorText } from './fs-error';
 
 export class JournalError extends Error {
   override readonly name = 'JournalError';

@@ -5,7 +5,8 @@ import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { errorCode, fsErrorText, fsyncDir } from './atomic-write';
+import { fsyncDir } from './atomic-write';
+import { errorCode, fsErrorText } from './fs-error';
 
 export interface LockHolder {
   readonly pid: number;

@@ -12,9 +12,10 @@ import { Journal, readJournal } from './journal';
 import { acquireLock, readLock, type LockHolder, type RunLock } from './lock';
 import { runPaths, type RunPaths } from './run-paths';
 import { applyEvent, emptyRunState, foldEvents, type RunState } from './run-state';
-import { plainFsError, StoreError } from './store-error';
+import { fsErrorText } from './fs-error';
+import { StoreError } from './store-error';
 
-export { plainFsError, runPaths, StoreError, type RunPaths };
+export { runPaths, StoreError, type RunPaths };
 
 /** A mid-run checkpoint after this many events keeps the journal tail a reader replays short. */
 const CHECKPOINT_EVERY_EVENTS = 2000;
@@ -140,7 +141,7 @@ export class RunStore {
       await fs.promises.mkdir(paths.revisions);
       await fs.promises.mkdir(paths.logs);
     } catch (e) {
-      throw new StoreError(`cannot create the run folder ${paths.dir}: ${plainFsError(e)}`);
+      throw new StoreError(`cannot create the run folder ${paths.dir}: ${fsErrorText(e)}`);
     }
     const lock = await acquireLock(paths.dir, command);
     try {
@@ -163,7 +164,7 @@ export class RunStore {
       await fs.promises.rename(this.paths.dir, birth.finalPaths.dir);
       await fsyncDir(path.dirname(birth.finalPaths.dir));
     } catch (e) {
-      this.failure ??= new StoreError(`cannot name the run folder ${birth.finalPaths.dir}: ${plainFsError(e)}`);
+      this.failure ??= new StoreError(`cannot name the run folder ${birth.finalPaths.dir}: ${fsErrorText(e)}`);
       throw this.failure;
     }
     this.lock.relocate(birth.finalPaths.dir);

@@ -4,7 +4,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readLock } from './lock';
 import { RUN_ID } from './run-id';
-import { plainFsError, StoreError } from './store-error';
+import { fsErrorText } from './fs-error';
+import { StoreError } from './store-error';
 
 export interface StoreLocation {
   /** --store DIR */
@@ -25,7 +26,7 @@ export async function ensureStore(root: string): Promise<void> {
     await fs.promises.mkdir(path.join(root, 'runs'), { recursive: true });
     if (fresh) await fs.promises.writeFile(path.join(root, '.gitignore'), '*\n');
   } catch (e) {
-    throw new StoreError(`cannot create the run store ${root}: ${plainFsError(e)}`);
+    throw new StoreError(`cannot create the run store ${root}: ${fsErrorText(e)}`);
   }
 }
 
@@ -53,7 +54,7 @@ export async function listRunIds(root: string): Promise<string[]> {
     names = await fs.promises.readdir(path.join(root, 'runs'));
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw new StoreError(`cannot read the run store ${root}: ${plainFsError(e)}`);
+    throw new StoreError(`cannot read the run store ${root}: ${fsErrorText(e)}`);
   }
   return names.filter((n) => RUN_ID.test(n)).sort().reverse();
 }

@@ -1,6 +1,7 @@
 // Generates realistic, valid Cairn workflows of any size for benchmarks and tests: chains, fans and
 // layered sections, registered variables used only downstream, and every TOML string form. Deterministic per seed.
 import { pathToFileURL } from 'node:url';
+import { prng as rng } from './prng';
 
 export interface GenerateOptions {
   readonly tasks: number;
@@ -16,17 +17,6 @@ interface TaskSpec {
   usable: readonly string[];
 }
 
-/** mulberry32: tiny, fast, and the same sequence on every machine. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const VERBS = ['lint', 'test', 'build', 'bundle', 'typecheck', 'package', 'publish', 'migrate', 'seed', 'deploy', 'smoke', 'docs'];
 const REG_NAMES = ['version', 'artifact', 'digest', 'image_tag', 'commit', 'build_id'];

@@ -11,23 +11,20 @@ import * as path from 'node:path';
 import type { Span } from '../model/span';
 import { DIAGNOSTIC_CODES, type Diagnostic } from './diagnostic';
 import { validate, type ValidateOptions } from './validate';
+import { prng } from '../testing/prng';
 
 const examplesDir = path.resolve(__dirname, '../../examples');
 
 /** mulberry32: tiny, fast, and good enough to pick mutations. */
 class Rng {
-  private state: number;
+  private readonly random: () => number;
 
   constructor(seed: number) {
-    this.state = seed >>> 0;
+    this.random = prng(seed);
   }
 
   next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return this.random();
   }
 
   /** Integer in [0, n). */

@@ -4,6 +4,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { prng } from '../../runner/testing/prng';
 
 export const repoRoot = path.resolve(__dirname, '../..');
 export const cliBin = path.join(repoRoot, 'bin/cairn.js');
@@ -117,17 +118,6 @@ export function crashWorkflow(): { toml: string; tasks: TaskSpec[] } {
 // ---------------------------------------------------------------------------------------------------------
 // Seeded randomness
 
-/** mulberry32: small, fast, good enough to pick kill moments reproducibly. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // The CLI as a child process
@@ -274,3 +264,5 @@ export function readOutputs(workspace: string): Map<string, string> {
   for (const name of fs.existsSync(dir) ? fs.readdirSync(dir).sort() : []) out.set(name, fs.readFileSync(path.join(dir, name), 'utf8'));
   return out;
 }
+
+export { prng };
