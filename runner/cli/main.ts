@@ -4,7 +4,9 @@ import { Command, CommanderError } from 'commander';
 import { collectVar, processIo } from './command-context';
 import { cancelCommand, rerunCommand, resumeCommand, runCommand, type DriveFlags, type ResumeFlags, type RerunFlags } from './drive-commands';
 import { EXIT } from './exit-codes';
+import { graphCommand } from './graph-command';
 import { logsCommand, runsCommand, showCommand, varsCommand } from './inspect-commands';
+import { pruneCommand } from './prune-command';
 import { validateFiles } from './validate-command';
 
 declare const CAIRN_VERSION: string | undefined;
@@ -108,6 +110,23 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--attempt <n>', 'which attempt')
     .option(...storeOpt)
     .action(async (run: string, task: string, flags: { attempt?: string; store?: string }) => setExit(await logsCommand(io(), run, task, flags)));
+
+  program
+    .command('graph')
+    .description('print the workflow\'s DAG for docs and reviews')
+    .argument('<file>', 'workflow file')
+    .option('--format <format>', 'dot (default) or mermaid')
+    .action(async (file: string, flags: { format?: string }) => setExit(await graphCommand(io(), file, flags)));
+
+  program
+    .command('prune')
+    .description('remove old runs (never a running one, nor the latest run of a workflow)')
+    .option('--keep <n>', 'newest runs to keep per workflow (default 10)')
+    .option('--older-than <age>', 'only runs older than this, e.g. 30d, 12h')
+    .option('--dry-run', 'list what would be removed; change nothing')
+    .option('--json', 'print the removed runs as JSON')
+    .option(...storeOpt)
+    .action(async (flags: { keep?: string; olderThan?: string; dryRun?: boolean; json?: boolean; store?: string }) => setExit(await pruneCommand(io(), flags)));
 
   return program;
 }
