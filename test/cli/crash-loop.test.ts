@@ -347,7 +347,9 @@ async function iteration(index: number, root: string, markPrefix: string, ref: R
   evidence.push(`counters after the kill: ${formatCounters(countersAfterKill)}`);
 
   // --- 1. the store opens ----------------------------------------------------------------------------
-  const ids = fs.existsSync(runsDir) ? fs.readdirSync(runsDir) : [];
+  // A `.new-<id>` folder is a run that was never born (killed before its folder got its name):
+  // readers ignore it, so the checks below must find "no run yet" — nothing printed, nothing run.
+  const ids = fs.existsSync(runsDir) ? fs.readdirSync(runsDir).filter((n) => !n.startsWith('.')) : [];
   let afterKill: RunDoc | undefined;
   if (ids.length > 1) problems.push(`one cairn run made ${ids.length} run folders: ${ids.join(', ')}`);
   const id = ids[0];
