@@ -2,13 +2,13 @@
 // each durable change, and exit per SPEC §5 (0 ok, 1 failed or cancelled,
 // 2 refused, 3 store, 130 SIGINT).
 import * as os from 'node:os';
-import { dryRunResume, readRun, resumeRun, rerunTask, startRun, type RunHandle } from '../engine/engine';
+import { dryRunResume, resumeRun, rerunTask, startRun, type RunHandle } from '../engine/engine';
 import type { RunStatus } from '../engine/events';
-import { computeStaleness, runDocument } from '../engine/run-document';
+import { getRun, listRuns } from '../engine/queries';
 import { parseVarArgs } from '../engine/run-vars';
 import { readLock } from '../store/lock';
 import { runPaths } from '../store/run-store';
-import { listRunIds, resolveRunRef } from '../store/workspace-store';
+import { resolveRunRef } from '../store/workspace-store';
 import { parseMode, parsePositiveInt, reportError, storeRoot, type CliIo, type StoreOption } from './command-context';
 import { EXIT } from './exit-codes';
 import { ProgressPrinter } from './progress-printer';
@@ -39,10 +39,7 @@ async function follow(io: CliIo, root: string, start: (signal: AbortSignal, onEv
     } finally {
       printer?.finish();
     }
-    if (json) {
-      const snap = await readRun(root, handle.runId);
-      io.stdout(JSON.stringify(runDocument(snap.state, await computeStaleness(snap.state, root, io.env)), null, 2) + '\n');
-    }
+    if (json) io.stdout(JSON.stringify((await getRun(root, handle.runId, io.env)).document, null, 2) + '\n');
     if (interrupted) return EXIT.interrupted;
     return status === 'success' ? EXIT.ok : EXIT.runFailed;
   } catch (e) {
@@ -107,8 +104,8 @@ export async function resumeCommand(io: CliIo, ref: string | undefined, flags: R
     }
     let ids: string[];
     if (flags.auto) {
-      ids = [];
-      for (const id of (await listRunIds(root)).reverse()) if ((await readRun(root, id)).state.status === 'interrupted') ids.push(id);
+      // Oldest first: they are resumed in the order they were started.
+      ids = (await listRuns(root, { status: 'interrupted' })).map((r) => r.id).reverse();
       if (ids.length === 0) {
         io.stderr('cairn: no interrupted runs to resume\n');
         return EXIT.ok;

@@ -8,15 +8,14 @@ import { evaluate, isTruthy } from '../expr/expression';
 import type { ExecResult, ExecSpec, ExecHooks } from '../exec/execute-task';
 import { directArgv } from '../exec/direct-command';
 import { resolveShell } from '../exec/shell';
-import { TaskGraph } from '../graph/task-graph';
 import type { Task } from '../model/workflow';
 import type { RunStore } from '../store/run-store';
-import { latestAttempt } from '../store/run-state';
-import type { AttemptOutcome, ExecMode, NewRunEvent, RunStatus } from './events';
+import { isDone, latestAttempt } from '../store/run-state';
+import type { AttemptOutcome, ExecMode, Fingerprint, NewRunEvent, RunStatus } from './events';
 import type { LoadedWorkflow } from './load-workflow';
 import { varEvent, type VarScope } from './run-vars';
 import { schedule, type TaskOutcome } from './scheduler';
-import { prepareTask, type PreparedTask } from './task-context';
+import { prepareTask, resolveSettings, type PreparedTask } from './task-context';
 
 export type ExecuteFn = (spec: ExecSpec, hooks: ExecHooks, abort?: AbortSignal) => Promise<ExecResult>;
 
@@ -76,7 +75,6 @@ export async function drive(req: DriveRequest): Promise<RunStatus> {
   const wf = loaded.workflow;
   const workflowDir = path.dirname(loaded.file);
   const state = store.state;
-  const graph = TaskGraph.build([...wf.tasks.values()].filter((t) => t.type !== 'forensic').map((t) => ({ id: t.id, deps: t.deps.map((d) => d.value) })));
   const forensicsOf = new Map<string, Task[]>();
   for (const t of wf.tasks.values()) {
     if (t.type === 'forensic' && t.target) forensicsOf.set(t.target.value, [...(forensicsOf.get(t.target.value) ?? []), t]);
@@ -105,21 +103,26 @@ export async function drive(req: DriveRequest): Promise<RunStatus> {
   /** Records not awaited by their task (successes): the run ends only after all are durable. */
   const inFlight = new Set<Promise<void>>();
 
-  /** One attempt; the outcome is durable when this resolves. */
-  async function attempt(task: Task, extraEnv: Record<string, string>): Promise<AttemptOutcome> {
+  /** An attempt that fails before anything is spawned (SPEC §2: reason template), recorded with a log all the same. */
+  async function failUnspawned(task: Task, reason: 'template' | 'spawn', message: string): Promise<AttemptOutcome> {
     const n = nextAttempt(task.id);
     const log = store.logPath(task.id, n);
+    await fs.promises.writeFile(log, `cairn: ${message}\n`).catch(() => undefined);
+    const outcome: AttemptOutcome = { status: 'failed', reason, exitCode: null, signal: null, message };
+    const fingerprint: Fingerprint = { command: '', template: task.run?.value ?? '', dir: '', shell: '', env: {}, vars: {}, inputs: {} };
+    await record([
+      { type: 'attempt-started', task: task.id, attempt: n, resume: req.resume, revision: loaded.revision, command: task.run?.value ?? '', dir: workflowDir, log, fingerprint },
+      { type: 'attempt-ended', task: task.id, attempt: n, outcome, durationMs: 0, logTail: message },
+    ]);
+    return outcome;
+  }
+
+  /** One attempt; the outcome is durable when this resolves (a success's, by the end of the run). */
+  async function attempt(task: Task, extraEnv: Record<string, string>): Promise<AttemptOutcome> {
     const prep = await prepareTask(wf, task, vars, workflowDir);
-    if (!prep.ok) {
-      // Fails before spawning (SPEC §2: reason template), still as a recorded attempt with a log.
-      await fs.promises.writeFile(log, `cairn: ${prep.message}\n`).catch(() => undefined);
-      const outcome: AttemptOutcome = { status: 'failed', reason: prep.reason, exitCode: null, signal: null, message: prep.message };
-      await record([
-        { type: 'attempt-started', task: task.id, attempt: n, resume: req.resume, revision: loaded.revision, command: task.run?.value ?? '', dir: workflowDir, log, fingerprint: emptyFingerprint(task) },
-        { type: 'attempt-ended', task: task.id, attempt: n, outcome, durationMs: 0, logTail: prep.message },
-      ]);
-      return outcome;
-    }
+    if (!prep.ok) return failUnspawned(task, prep.reason, prep.message);
+    const n = nextAttempt(task.id);
+    const log = store.logPath(task.id, n);
     const p = prep.task;
     await req.hooks.beforeTask?.({ runId: store.runId, task: task.id, attempt: n, prepared: p, vars });
     if (stop.signal.aborted) return { status: 'cancelled', reason: 'user', exitCode: null, signal: null };
@@ -193,12 +196,7 @@ export async function drive(req: DriveRequest): Promise<RunStatus> {
       const r = evaluate(task.condition.expr, (n) => vars.get(n));
       if (!r.ok || !isTruthy(r.value)) {
         if (!r.ok) {
-          const message = `condition of "${task.id}" cannot be evaluated: ${r.error.message}`;
-          const n = nextAttempt(task.id);
-          await record([
-            { type: 'attempt-started', task: task.id, attempt: n, resume: req.resume, revision: loaded.revision, command: task.run?.value ?? '', dir: workflowDir, log: store.logPath(task.id, n), fingerprint: emptyFingerprint(task) },
-            { type: 'attempt-ended', task: task.id, attempt: n, outcome: { status: 'failed', reason: 'template', exitCode: null, signal: null, message }, durationMs: 0, logTail: message },
-          ]);
+          await failUnspawned(task, 'template', `condition of "${task.id}" cannot be evaluated: ${r.error.message}`);
           await runForensics(task);
           return 'failed';
         }
@@ -206,8 +204,8 @@ export async function drive(req: DriveRequest): Promise<RunStatus> {
         return 'skipped';
       }
     }
-    const retries = task.retries ?? wf.defaults.retries ?? 0;
-    let delay = task.retryDelayMs ?? wf.defaults.retryDelayMs ?? 1000;
+    const { retries, retryDelayMs } = resolveSettings(wf, task);
+    let delay = retryDelayMs;
     for (let i = 0; ; i++) {
       const outcome = await attempt(task, extraEnv);
       if (outcome.status === 'success') return 'success';
@@ -234,12 +232,9 @@ export async function drive(req: DriveRequest): Promise<RunStatus> {
   let outcomes: Map<string, TaskOutcome>;
   try {
     outcomes = await schedule({
-      graph,
+      graph: loaded.graph,
       run: req.run,
-      satisfied: (id) => {
-        const s = state.tasks.get(id)?.status;
-        return s === 'success' || (s === 'skipped' && state.tasks.get(id)?.reason === 'condition-false');
-      },
+      satisfied: (id) => isDone(state.tasks.get(id)),
       ...(req.forced ? { forced: req.forced } : {}),
       mode: req.mode,
       parallel: req.parallel,
@@ -325,8 +320,4 @@ function outcomeOf(r: ExecResult): AttemptOutcome {
       throw new Error(`unknown exec result ${JSON.stringify(never)}`);
     }
   }
-}
-
-function emptyFingerprint(task: Task): { command: string; template: string; dir: string; shell: string; env: Record<string, string>; vars: Record<string, string>; inputs: Record<string, string> } {
-  return { command: '', template: task.run?.value ?? '', dir: '', shell: '', env: {}, vars: {}, inputs: {} };
 }

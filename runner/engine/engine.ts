@@ -2,19 +2,17 @@
 // run, plan and resume one, re-run a task, cancel. IO is injectable; events
 // reach listeners only once durable.
 import * as os from 'node:os';
-import * as path from 'node:path';
 import { executeTask } from '../exec/execute-task';
-import { TaskGraph } from '../graph/task-graph';
 import { newRunId } from '../store/run-id';
 import type { RunState } from '../store/run-state';
-import { latestAttempt } from '../store/run-state';
-import { markInterruptedIfOrphaned, readRun, RunStore, type EventListener } from '../store/run-store';
+import { isDone, latestAttempt } from '../store/run-state';
+import { readRun, RunStore, type EventListener } from '../store/run-store';
 import { ensureStore, removeStillborn } from '../store/workspace-store';
 import { drive, realSleep, type DriveHooks, type DriveIo } from './drive';
 import type { ExecMode, NewRunEvent, RunStatus } from './events';
-import { diffStructure, loadWorkflow, RefusedError, type LoadedWorkflow, type StructureChange } from './load-workflow';
-import { applySnapshots, baseVars, recordedSnapshots, varEvent, type VarScope } from './run-vars';
-import { prepareTask, staleReasons } from './task-context';
+import { diffStructure, loadWorkflow, recordedFile, RefusedError, runWorkflowFile, type LoadedWorkflow, type StructureChange } from './load-workflow';
+import { baseVars, restoreVars, varEvent, type VarScope } from './run-vars';
+import { staleTasks } from './task-context';
 
 export interface EngineOptions {
   /** The store root (`.cairn`). */
@@ -40,12 +38,6 @@ function io(opts: EngineOptions): DriveIo {
 
 function defaultParallel(): number {
   return Math.max(1, os.availableParallelism());
-}
-
-/** The workflow file as the run records it: relative to the workspace (the store's parent) when inside it. */
-function displayFile(storeRoot: string, file: string): string {
-  const rel = path.relative(path.dirname(storeRoot), file);
-  return rel.startsWith('..') || path.isAbsolute(rel) ? file : rel.split(path.sep).join('/');
 }
 
 /** Takes over driving: events, then the run to its end, then closes the store. */
@@ -91,7 +83,7 @@ export async function startRun(opts: StartOptions): Promise<RunHandle> {
   return launch(store, opts, async (signal) => {
     await store.writeRevision(loaded.revision, loaded.text);
     await store.append([
-      { type: 'run-created', runId, workflow: loaded.workflow.name, file: displayFile(opts.storeRoot, loaded.file), revision: loaded.revision, mode, parallel, cliVars: shownCli, structure: loaded.structure },
+      { type: 'run-created', runId, workflow: loaded.workflow.name, file: recordedFile(opts.storeRoot, loaded.file), revision: loaded.revision, mode, parallel, cliVars: shownCli, structure: loaded.structure },
       { type: 'revision-added', revision: loaded.revision },
       ...base.events,
       { type: 'run-status', status: 'running' },
@@ -143,49 +135,34 @@ export async function planResume(state: RunState, opts: ResumeOptions): Promise<
     };
     throw new RefusedError(why[state.status] ?? `run ${state.id} is ${state.status} and cannot be resumed`);
   }
-  const file = path.resolve(path.dirname(opts.storeRoot), state.file);
-  const loaded = await loadWorkflow(file);
+  const loaded = await loadWorkflow(runWorkflowFile(opts.storeRoot, state.file));
   const wf = loaded.workflow;
   const structureChanges = diffStructure(state.structure, loaded.structure);
   if (structureChanges.length > 0 && !opts.allowStructureChange) {
     throw new RefusedError(`the workflow's structure changed since run ${state.id} last ran; resume with --allow-structure-change to drop removed tasks and run new ones`, structureChanges.map((c) => c.detail));
   }
-  const drv = io(opts);
-  // Variables: the run's --var values and earlier overrides, then what tasks recorded, then this resume's --var.
-  // A secret given again with --var must count before the base is judged complete.
+  // Variables: the run's --var values, what tasks recorded, then this resume's --var (recorded as
+  // overrides). A secret given again with --var counts before the base is judged complete.
   const given = opts.vars ?? {};
-  const secretNow = Object.fromEntries(Object.entries(given).filter(([k]) => wf.vars.get(k)?.secret));
-  const base = baseVars(wf, { ...state.cliVars, ...secretNow }, drv.env);
-  applySnapshots(base.scope, recordedSnapshots(state));
-  const overrideEvents: NewRunEvent[] = [];
-  for (const [name, value] of Object.entries(opts.vars ?? {})) {
-    overrideEvents.push(varEvent(name, base.scope.set(name, { value, source: 'override' })));
-  }
+  const secretsNow = Object.fromEntries(Object.entries(given).filter(([k]) => wf.vars.get(k)?.secret));
+  const vars = restoreVars(wf, state, io(opts).env, { secretsNow });
+  const overrideEvents: NewRunEvent[] = Object.entries(given).map(([name, value]) => varEvent(name, vars.set(name, { value, source: 'override' })));
 
+  const stale = await staleTasks(loaded, state, vars);
   const kept: KeptTask[] = [];
   const rerun = new Set<string>();
-  const workflowDir = path.dirname(loaded.file);
-  for (const t of wf.tasks.values()) {
-    if (t.type === 'forensic') continue;
-    const ts = state.tasks.get(t.id);
-    const done = ts && (ts.status === 'success' || (ts.status === 'skipped' && ts.reason === 'condition-false'));
-    if (!done) {
-      rerun.add(t.id);
+  for (const id of loaded.graph.ids) {
+    if (!isDone(state.tasks.get(id))) {
+      rerun.add(id);
       continue;
     }
-    let reasons: string[] = [];
-    const last = latestAttempt(ts);
-    if (ts.status === 'success' && last) {
-      const prep = await prepareTask(wf, t, base.scope, workflowDir);
-      reasons = prep.ok ? staleReasons(last.fingerprint, prep.task.fingerprint) : [prep.message];
-    }
-    kept.push({ id: t.id, stale: reasons.length > 0, reasons });
+    const reasons = stale.get(id) ?? [];
+    kept.push({ id, stale: reasons.length > 0, reasons });
   }
   if (opts.rerunStale) {
-    const graph = TaskGraph.build([...wf.tasks.values()].filter((t) => t.type !== 'forensic').map((t) => ({ id: t.id, deps: t.deps.map((d) => d.value) })));
     for (const k of kept.filter((k) => k.stale)) {
       rerun.add(k.id);
-      for (const d of graph.descendants(k.id)) rerun.add(d);
+      for (const d of loaded.graph.descendants(k.id)) rerun.add(d);
     }
   }
   const order = [...wf.tasks.keys()];
@@ -196,7 +173,7 @@ export async function planResume(state: RunState, opts: ResumeOptions): Promise<
     structureChanges,
     kept: kept.filter((k) => !rerun.has(k.id)),
     rerun: order.filter((id) => rerun.has(id)),
-    vars: base.scope,
+    vars,
     overrideEvents,
   };
 }
@@ -272,21 +249,18 @@ export async function rerunTask(opts: RerunOptions): Promise<RunHandle> {
     if (opts.hooks?.onEvents) store.onEvents(opts.hooks.onEvents);
     await recordInterruption(store);
     const state = store.state;
-    loaded = await loadWorkflow(path.resolve(path.dirname(opts.storeRoot), state.file));
+    loaded = await loadWorkflow(runWorkflowFile(opts.storeRoot, state.file));
     const wf = loaded.workflow;
     const task = wf.tasks.get(opts.task);
     if (!task) throw new RefusedError(`run ${state.id} has no task "${opts.task}"; its tasks: ${[...wf.tasks.keys()].join(', ')}`);
     if (task.type === 'forensic') throw new RefusedError(`"${task.id}" is a forensic task: it runs when "${task.target?.value ?? '?'}" fails; re-run that task instead`);
     const changes = diffStructure(state.structure, loaded.structure);
     if (changes.length > 0) throw new RefusedError(`the workflow's structure changed since run ${state.id} last ran; use cairn resume ${state.id} --allow-structure-change`, changes.map((c) => c.detail));
-    const graph = TaskGraph.build([...wf.tasks.values()].filter((t) => t.type !== 'forensic').map((t) => ({ id: t.id, deps: t.deps.map((d) => d.value) })));
-    const downstream = opts.downstream && graph.has(task.id) ? graph.descendants(task.id) : new Set<string>();
-    run = new Set([task.id, ...downstream]);
+    const descendants = loaded.graph.descendants(task.id);
+    run = new Set([task.id, ...(opts.downstream ? descendants : [])]);
     // The variables as X last saw them: everything except what X and its descendants set.
-    const excluded = new Set([task.id, ...(graph.has(task.id) ? graph.descendants(task.id) : [])]);
-    const base = baseVars(wf, state.cliVars, io(opts).env);
-    applySnapshots(base.scope, recordedSnapshots(state, (s) => s.task !== undefined && excluded.has(s.task)));
-    vars = base.scope;
+    const excluded = new Set([task.id, ...descendants]);
+    vars = restoreVars(wf, state, io(opts).env, { exclude: (s) => s.task !== undefined && excluded.has(s.task) });
   } catch (e) {
     await store.close();
     throw e;
@@ -306,4 +280,3 @@ export async function rerunTask(opts: RerunOptions): Promise<RunHandle> {
   });
 }
 
-export { markInterruptedIfOrphaned, readRun };

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LineIndex } from '../model/span';
 import type { Workflow } from '../model/workflow';
+import { TaskGraph } from '../graph/task-graph';
 import type { Diagnostic } from '../validate/diagnostic';
 import { analyze } from '../validate/validate';
 import type { TaskShape } from './events';
@@ -16,7 +17,20 @@ export interface LoadedWorkflow {
   readonly revision: string;
   readonly workflow: Workflow;
   readonly structure: TaskShape[];
+  /** The non-forensic tasks and their deps: what the scheduler runs (forensic tasks hang off failures). */
+  readonly graph: TaskGraph;
   readonly warnings: readonly Diagnostic[];
+}
+
+/** A run records its workflow file relative to the workspace (the store's parent) when inside it. */
+export function recordedFile(storeRoot: string, file: string): string {
+  const rel = path.relative(path.dirname(storeRoot), file);
+  return rel.startsWith('..') || path.isAbsolute(rel) ? file : rel.split(path.sep).join('/');
+}
+
+/** The workflow file of a run, from what it recorded. */
+export function runWorkflowFile(storeRoot: string, recorded: string): string {
+  return path.resolve(path.dirname(storeRoot), recorded);
 }
 
 /** A refusal the CLI maps to exit 2 (usage / invalid workflow / refused operation). */
@@ -56,7 +70,10 @@ export async function loadWorkflow(file: string): Promise<LoadedWorkflow> {
     });
     throw new RefusedError(`${file} has ${errors.length} error${errors.length === 1 ? '' : 's'}; fix ${errors.length === 1 ? 'it' : 'them'} before running (cairn validate ${file})`, shown);
   }
-  return { file: abs, text, revision: revisionOf(text), workflow, structure: structureOf(workflow), warnings: diagnostics.filter((d) => d.severity === 'warning') };
+  const structure = structureOf(workflow);
+  // Validation has refused unknown deps and cycles, so this cannot throw.
+  const graph = TaskGraph.build(structure.filter((t) => t.type !== 'forensic'));
+  return { file: abs, text, revision: revisionOf(text), workflow, structure, graph, warnings: diagnostics.filter((d) => d.severity === 'warning') };
 }
 
 export function structureOf(wf: Workflow): TaskShape[] {

@@ -1,13 +1,12 @@
 // The `cairn show --json` document (SPEC §5; its field names are a contract),
 // built from a run's state. Staleness compares each success's fingerprint
 // with what the workflow file would run now.
-import * as path from 'node:path';
 import type { RunState, VarSnapshot } from '../store/run-state';
 import { latestAttempt, latestVars } from '../store/run-state';
 import { MASK, type TaskStatus } from './events';
-import { loadWorkflow } from './load-workflow';
-import { applySnapshots, baseVars, recordedSnapshots } from './run-vars';
-import { prepareTask, staleReasons } from './task-context';
+import { loadWorkflow, runWorkflowFile } from './load-workflow';
+import { restoreVars } from './run-vars';
+import { staleTasks } from './task-context';
 
 export interface AttemptDocument {
   readonly attempt: number;
@@ -59,22 +58,13 @@ export function shownValue(s: VarSnapshot): string {
  * or invalid, or a secret is not available, nothing is reported stale.
  */
 export async function computeStaleness(state: RunState, storeRoot: string, env: Readonly<Record<string, string | undefined>>): Promise<Map<string, string[]>> {
-  const out = new Map<string, string[]>();
   try {
-    const loaded = await loadWorkflow(path.resolve(path.dirname(storeRoot), state.file));
-    const base = baseVars(loaded.workflow, state.cliVars, env);
-    applySnapshots(base.scope, recordedSnapshots(state));
-    for (const t of loaded.workflow.tasks.values()) {
-      const ts = state.tasks.get(t.id);
-      const last = ts && latestAttempt(ts);
-      if (!ts || ts.status !== 'success' || !last) continue;
-      const prep = await prepareTask(loaded.workflow, t, base.scope, path.dirname(loaded.file));
-      out.set(t.id, prep.ok ? staleReasons(last.fingerprint, prep.task.fingerprint) : [prep.message]);
-    }
+    const loaded = await loadWorkflow(runWorkflowFile(storeRoot, state.file));
+    return await staleTasks(loaded, state, restoreVars(loaded.workflow, state, env));
   } catch {
     // No verdict is better than a wrong one.
+    return new Map();
   }
-  return out;
 }
 
 export function runDocument(state: RunState, stale: ReadonlyMap<string, readonly string[]> = new Map()): RunDocument {

@@ -110,7 +110,7 @@ export interface BaseVars {
  * --var values. A secret may come only from its env variable or --var.
  * `cli` holds every --var in force (original run's, then overrides).
  */
-export function baseVars(wf: Workflow, cli: Readonly<Record<string, string>>, env: Readonly<Record<string, string | undefined>>, cliSource: 'cli' | 'override' = 'cli'): BaseVars {
+export function baseVars(wf: Workflow, cli: Readonly<Record<string, string>>, env: Readonly<Record<string, string | undefined>>): BaseVars {
   const scope = VarScope.of(wf);
   const events: NewRunEvent[] = [];
   const notes: string[] = [];
@@ -119,7 +119,7 @@ export function baseVars(wf: Workflow, cli: Readonly<Record<string, string>>, en
     const fromCli = cli[decl.name];
     const fromEnv = decl.env !== undefined ? env[decl.env] : undefined;
     let v: VarValue | undefined;
-    if (fromCli !== undefined && !(decl.secret && fromCli === MASK)) v = { value: fromCli, secret: decl.secret, source: cliSource };
+    if (fromCli !== undefined && !(decl.secret && fromCli === MASK)) v = { value: fromCli, secret: decl.secret, source: 'cli' };
     else if (fromEnv !== undefined) v = { value: fromEnv, secret: decl.secret, source: 'env' };
     else if (decl.default !== undefined) v = { value: decl.default, secret: decl.secret, source: 'default' };
     if (!v) {
@@ -140,7 +140,7 @@ export function baseVars(wf: Workflow, cli: Readonly<Record<string, string>>, en
       const s = closest(name, [...wf.vars.keys(), ...registered]);
       notes.push(`--var ${name}: the workflow neither declares nor sets "${name}"${s ? `; did you mean "${s}"?` : ''} (passed to tasks anyway)`);
     }
-    events.push(varEvent(name, scope.set(name, { value, source: cliSource })));
+    events.push(varEvent(name, scope.set(name, { value, source: 'cli' })));
   }
   return { scope, events, notes };
 }
@@ -167,4 +167,20 @@ export function applySnapshots(scope: VarScope, snapshots: readonly VarSnapshot[
     }
     scope.set(s.name, { value: s.value, source: s.source, ...(s.task !== undefined ? { task: s.task } : {}), ...(s.attempt !== undefined ? { attempt: s.attempt } : {}) });
   }
+}
+
+/**
+ * A run's variables as a resume, re-run or staleness check sees them: the
+ * run's --var values (plus `secretsNow`: secrets given again, which are never
+ * stored), then what tasks and overrides recorded, except what `exclude` drops.
+ */
+export function restoreVars(
+  wf: Workflow,
+  state: RunState,
+  env: Readonly<Record<string, string | undefined>>,
+  opts: { secretsNow?: Readonly<Record<string, string>>; exclude?: (s: VarSnapshot) => boolean } = {},
+): VarScope {
+  const base = baseVars(wf, { ...state.cliVars, ...opts.secretsNow }, env);
+  applySnapshots(base.scope, recordedSnapshots(state, opts.exclude));
+  return base.scope;
 }

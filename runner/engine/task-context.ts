@@ -9,7 +9,9 @@ import { glob } from 'tinyglobby';
 import { maskSecrets, SecretMatcher } from '../exec/secret-masker';
 import { parseTemplate, renderTemplate } from '../model/template';
 import type { SourceString, Task, Workflow } from '../model/workflow';
+import { latestAttempt, type RunState } from '../store/run-state';
 import { MASK, type Fingerprint } from './events';
+import type { LoadedWorkflow } from './load-workflow';
 import type { VarScope } from './run-vars';
 
 export interface TaskSettingsResolved {
@@ -171,4 +173,21 @@ export function staleReasons(then: Fingerprint, now: Fingerprint): string[] {
     reasons.push(`${f} ${f in now.inputs ? (f in then.inputs ? 'changed' : 'added') : 'removed'}`);
   }
   return reasons;
+}
+
+/**
+ * Why each succeeded task of a run is stale against what `loaded` would run
+ * now with `vars` (SPEC §3.6); tasks that are not stale map to [].
+ */
+export async function staleTasks(loaded: LoadedWorkflow, state: RunState, vars: VarScope): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  const dir = path.dirname(loaded.file);
+  for (const t of loaded.workflow.tasks.values()) {
+    const ts = state.tasks.get(t.id);
+    const last = ts && latestAttempt(ts);
+    if (!ts || ts.status !== 'success' || !last) continue;
+    const prep = await prepareTask(loaded.workflow, t, vars, dir);
+    out.set(t.id, prep.ok ? staleReasons(last.fingerprint, prep.task.fingerprint) : [prep.message]);
+  }
+  return out;
 }

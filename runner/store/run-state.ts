@@ -211,6 +211,11 @@ export function resumeCount(state: RunState): number {
   return state.resumes.length;
 }
 
+/** Done for its dependents and for resume: succeeded, or skipped because its condition was false (SPEC §2). */
+export function isDone(t: TaskState | undefined): boolean {
+  return t !== undefined && (t.status === 'success' || (t.status === 'skipped' && t.reason === 'condition-false'));
+}
+
 export function latestAttempt(t: TaskState): AttemptState | undefined {
   return t.attempts[t.attempts.length - 1];
 }
