@@ -24,8 +24,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description('check workflow files; exit 0 when clean (warnings allowed), 2 on any error')
     .argument('<file...>', 'workflow files (*.cairn.toml)')
     .option('--json', 'print one JSON array of {file, severity, message, range, code}')
-    .action((files: string[], opts: { json?: boolean }) => {
-      setExit(validateFiles(files, opts.json === true, { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) }));
+    .action(async (files: string[], opts: { json?: boolean }) => {
+      setExit(await validateFiles(files, opts.json === true, { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) }));
     });
 
   const storeOpt = ['--store <dir>', 'the run store (default: .cairn in the current folder, or $CAIRN_STORE)'] as const;

@@ -5,7 +5,7 @@ import { LineIndex } from '../model/span';
 import type { Severity } from '../validate/diagnostic';
 import { validate } from '../validate/validate';
 import { EXIT } from './exit-codes';
-import { readWorkflowFile } from './read-workflow-file';
+import { readWorkflowFile } from '../engine/read-workflow-file';
 
 /** One entry of `cairn validate --json` (field names are part of the contract). */
 export interface ValidateJsonEntry {
@@ -21,10 +21,10 @@ export interface ValidateIo {
   stderr(s: string): void;
 }
 
-export function validateFiles(files: readonly string[], json: boolean, io: ValidateIo): number {
+export async function validateFiles(files: readonly string[], json: boolean, io: ValidateIo): Promise<number> {
   const entries: ValidateJsonEntry[] = [];
   for (const file of files) {
-    const read = readWorkflowFile(file);
+    const read = await readWorkflowFile(file);
     if (!read.ok) {
       entries.push({ file, severity: 'error', message: read.message, range: { start: { line: 1, col: 1 }, end: { line: 1, col: 1 } }, code: 'file-unreadable' });
       continue;

@@ -2,6 +2,7 @@
 // same validator as `cairn validate`), and names its revision by content hash.
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
+import { readWorkflowFile } from './read-workflow-file';
 import * as path from 'node:path';
 import { LineIndex } from '../model/span';
 import type { Workflow } from '../model/workflow';
@@ -50,16 +51,9 @@ export function revisionOf(text: string): string {
 
 export async function loadWorkflow(file: string): Promise<LoadedWorkflow> {
   const abs = path.resolve(file);
-  let text: string;
-  try {
-    const st = await fs.promises.stat(abs);
-    if (st.isDirectory()) throw new RefusedError(`"${file}" is a directory: give a workflow file`);
-    text = new TextDecoder('utf-8').decode(await fs.promises.readFile(abs));
-  } catch (e) {
-    if (e instanceof RefusedError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new RefusedError(`cannot read "${file}": ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (e as Error).message}`);
-  }
+  const read = await readWorkflowFile(file);
+  if (!read.ok) throw new RefusedError(read.message);
+  const text = read.text;
   const { workflow, diagnostics } = analyze(text, { fileName: path.basename(abs), baseDir: path.dirname(abs), fileExists: (p) => fs.existsSync(p) });
   const errors = diagnostics.filter((d) => d.severity === 'error');
   if (!workflow || errors.length > 0) {
