@@ -295,7 +295,7 @@ function pidAlive(pid: number): boolean {
 }
 
 /** The run's status from the latest status of each (non-forensic) task. */
-export function finalStatus(cancelledByUser: boolean, statuses: readonly (string | undefined)[]): RunStatus {
+function finalStatus(cancelledByUser: boolean, statuses: readonly (string | undefined)[]): RunStatus {
   if (cancelledByUser) return 'cancelled';
   if (statuses.some((s) => s === 'failed' || s === 'cancelled' || s === 'interrupted' || s === 'pending' || s === 'running' || s === undefined)) return 'failed';
   return 'success';

@@ -132,8 +132,6 @@ export interface TaskShape {
   readonly target?: string;
 }
 
-export type RunEventType = RunEvent['type'];
-
 /** An event before the store numbers and stamps it. */
 export type NewRunEvent = RunEvent extends infer E ? (E extends RunEvent ? Omit<E, 'seq' | 'at'> : never) : never;
 

@@ -150,7 +150,7 @@ function secretHint(name: string, envName: string | undefined): string {
 }
 
 /** Task-set and override snapshots of a run, in the order they were recorded. */
-export function recordedSnapshots(state: RunState, exclude: (s: VarSnapshot) => boolean = () => false): VarSnapshot[] {
+function recordedSnapshots(state: RunState, exclude: (s: VarSnapshot) => boolean = () => false): VarSnapshot[] {
   return state.vars.filter((s) => (s.source === 'register' || s.source === 'output' || s.source === 'override') && !exclude(s));
 }
 
@@ -159,7 +159,7 @@ export function recordedSnapshots(state: RunState, exclude: (s: VarSnapshot) => 
  * null) cannot be restored: it must come again from its env source or --var,
  * which the base already tried; if the base has no value for it, refuse.
  */
-export function applySnapshots(scope: VarScope, snapshots: readonly VarSnapshot[]): void {
+function applySnapshots(scope: VarScope, snapshots: readonly VarSnapshot[]): void {
   for (const s of snapshots) {
     if (s.value === null) {
       if (scope.get(s.name) === undefined) throw new RefusedError(`secret variable "${s.name}" was set by ${s.task ? `task "${s.task}"` : 'an override'} and secrets are never stored: pass --var ${s.name}=… again`);

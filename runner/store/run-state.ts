@@ -206,11 +206,6 @@ export function latestVars(state: RunState): Map<string, VarSnapshot> {
   return out;
 }
 
-/** The number of resumes and reruns so far (0 for a run never resumed). */
-export function resumeCount(state: RunState): number {
-  return state.resumes.length;
-}
-
 /** Done for its dependents and for resume: succeeded, or skipped because its condition was false (SPEC §2). */
 export function isDone(t: TaskState | undefined): boolean {
   return t !== undefined && (t.status === 'success' || (t.status === 'skipped' && t.reason === 'condition-false'));

@@ -93,7 +93,7 @@ export async function readRun(root: string, runId: string): Promise<RunSnapshot>
 }
 
 /** A run whose journal says it is active but whose driver is gone was interrupted (SPEC §3.3). */
-export function markInterruptedIfOrphaned(state: RunState, driverAlive: boolean): boolean {
+function markInterruptedIfOrphaned(state: RunState, driverAlive: boolean): boolean {
   if (driverAlive || !['pending', 'running', 'resuming'].includes(state.status)) return false;
   state.status = 'interrupted';
   for (const t of state.tasks.values()) {
