@@ -1,5 +1,5 @@
 // One esbuild bundle per process (CONVENTIONS habit 10). Today: the CLI and
-// the run checkpointer it forks.
+// the two helpers it forks (exec host, run checkpointer).
 // The extension host, language server, debug adapter and webview bundles join
 // this list as they are written. `node esbuild.mjs --watch` rebuilds on change.
 import * as esbuild from 'esbuild';
@@ -26,6 +26,14 @@ const bundles = [
     format: 'cjs',
     define: { CAIRN_VERSION: JSON.stringify(pkg.version), ...cjsImportMeta.define },
     banner: cjsImportMeta.banner,
+  },
+  {
+    // The exec host the CLI forks to spawn tasks from a small process (runner/exec/exec-host.ts says why).
+    entryPoints: ['runner/exec/host-main.ts'],
+    outfile: 'dist/exec-host.js',
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
   },
   {
     // The checkpointer the CLI forks while a run goes on (sql.js stays out of the driver).

@@ -70,11 +70,21 @@ function main(): void {
   const r = spawnSync('/usr/bin/time', ['-v', '-o', timeOut, process.execPath, '--cpu-prof', `--cpu-prof-dir=${profDir}`, ...profiled], { cwd: dir, env, stdio: 'ignore' });
   const wall = Date.now() - t0;
   const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(readFileSync(timeOut, 'utf8'))?.[1];
-  const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
-  if (!file) throw new Error('no .cpuprofile written');
-  const profile = JSON.parse(readFileSync(join(profDir, file), 'utf8')) as CpuProfile;
-  console.log(`${kind} ${dag.ids.length} tasks: exit ${r.status}, wall ${wall} ms, peak RSS ${rss ? (Number(rss) / 1024).toFixed(1) : '?'} MB, profile ${((profile.endTime - profile.startTime) / 1000).toFixed(0)} ms`);
-  summarize(profile, top, windowMs);
+  // One profile per Node process: the driver, and the helpers it forks (they inherit --cpu-prof).
+  const profiles = readdirSync(profDir)
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .map((f) => JSON.parse(readFileSync(join(profDir, f), 'utf8')) as CpuProfile);
+  if (profiles.length === 0) throw new Error('no .cpuprofile written');
+  const roleOf = (p: CpuProfile): string => {
+    const urls = new Set(p.nodes.map((n) => n.callFrame.url));
+    const has = (name: string): boolean => [...urls].some((u) => u.endsWith(name));
+    return has('dist/exec-host.js') ? 'exec host' : has('dist/checkpoint.js') ? 'checkpointer' : 'driver';
+  };
+  console.log(`${kind} ${dag.ids.length} tasks: exit ${r.status}, wall ${wall} ms, peak RSS ${rss ? (Number(rss) / 1024).toFixed(1) : '?'} MB (driver and children)`);
+  for (const profile of profiles.sort((a, b) => a.startTime - b.startTime)) {
+    console.log(`\n=== ${roleOf(profile)}: profile ${((profile.endTime - profile.startTime) / 1000).toFixed(0)} ms`);
+    summarize(profile, top, windowMs);
+  }
   if (process.argv.includes('--keep')) console.log(`kept ${dir}`);
   else rmSync(dir, { recursive: true, force: true });
 }
@@ -94,7 +104,7 @@ function summarize(profile: CpuProfile, top: number, windowMs: number): void {
   const where = (cf: CallFrame): string => {
     if (!cf.url) return '';
     const path = cf.url.startsWith('file://') ? fileURLToPath(cf.url) : cf.url;
-    if (path.endsWith('dist/cli.js')) {
+    if (/dist\/[\w-]+\.js$/.test(path)) {
       let sm = maps.get(path);
       if (sm === undefined) {
         try {

@@ -163,7 +163,8 @@ export async function drive(req: DriveRequest): Promise<RunStatus> {
           onOutputVar: async (name, value) => {
             await record([varEvent(name, vars.set(name, { value, source: 'output', task: task.id, attempt: n }), vars.secrets())]);
           },
-          onOutput: (chunk, stream) => req.hooks.onOutput?.(task.id, n, chunk, stream),
+          // Only when someone listens: an exec host then need not send every chunk across.
+          ...(req.hooks.onOutput ? { onOutput: (chunk: string, stream: 'stdout' | 'stderr') => req.hooks.onOutput?.(task.id, n, chunk, stream) } : {}),
         },
         stop.signal,
       );

@@ -2,7 +2,7 @@
 // run, plan and resume one, re-run a task, cancel. IO is injectable; events
 // reach listeners only once durable.
 import * as os from 'node:os';
-import { executeTask } from '../exec/execute-task';
+import { sharedExecHost } from '../exec/exec-host';
 import { newRunId } from '../store/run-id';
 import type { RunState } from '../store/run-state';
 import { isDone, latestAttempt } from '../store/run-state';
@@ -32,8 +32,19 @@ export interface RunHandle {
   cancel(): void;
 }
 
+function envOf(opts: EngineOptions): Readonly<Record<string, string | undefined>> {
+  return opts.io?.env ?? process.env;
+}
+
+/** Call before the slow part of starting (loading the workflow), so the exec host boots meanwhile. */
 function io(opts: EngineOptions): DriveIo {
-  return { env: opts.io?.env ?? process.env, execute: opts.io?.execute ?? executeTask, sleep: opts.io?.sleep ?? realSleep };
+  let execute = opts.io?.execute;
+  if (execute === undefined) {
+    const host = sharedExecHost();
+    host.warm();
+    execute = host.execute;
+  }
+  return { env: envOf(opts), execute, sleep: opts.io?.sleep ?? realSleep };
 }
 
 function defaultParallel(): number {
@@ -66,8 +77,8 @@ export interface StartOptions extends EngineOptions {
 
 /** Validates the workflow, creates the run and starts driving it. Refusals throw before anything is written. */
 export async function startRun(opts: StartOptions): Promise<RunHandle> {
-  const loaded = await loadWorkflow(opts.file);
   const drv = io(opts);
+  const loaded = await loadWorkflow(opts.file);
   const cli = opts.vars ?? {};
   const base = baseVars(loaded.workflow, cli, drv.env);
   for (const n of base.notes) opts.hooks?.onNote?.(n);
@@ -145,7 +156,7 @@ export async function planResume(state: RunState, opts: ResumeOptions): Promise<
   // overrides). A secret given again with --var counts before the base is judged complete.
   const given = opts.vars ?? {};
   const secretsNow = Object.fromEntries(Object.entries(given).filter(([k]) => wf.vars.get(k)?.secret));
-  const vars = restoreVars(wf, state, io(opts).env, { secretsNow });
+  const vars = restoreVars(wf, state, envOf(opts), { secretsNow });
   const overrideEvents: NewRunEvent[] = Object.entries(given).map(([name, value]) => varEvent(name, vars.set(name, { value, source: 'override' })));
 
   const stale = await staleTasks(loaded, state, vars);
@@ -203,6 +214,7 @@ async function recordInterruption(store: RunStore): Promise<void> {
 
 /** Resumes a failed, cancelled or interrupted run (SPEC §3.1). */
 export async function resumeRun(opts: ResumeOptions): Promise<RunHandle> {
+  const drv = io(opts);
   const store = await RunStore.openForWrite(opts.storeRoot, opts.runId, opts.command ?? 'cairn resume');
   let plan: ResumePlan;
   try {
@@ -217,7 +229,6 @@ export async function resumeRun(opts: ResumeOptions): Promise<RunHandle> {
   const mode = opts.mode ?? state.mode;
   const parallel = opts.parallel ?? state.parallel;
   const resume = state.resumes.length + 1;
-  const drv = io(opts);
   return launch(store, opts, async (signal) => {
     await store.writeRevision(plan.loaded.revision, plan.loaded.text);
     const overrides = Object.fromEntries(plan.overrideEvents.map((e) => (e.type === 'var-set' ? [e.name, e.value ?? '***'] : ['', ''])));
@@ -241,6 +252,7 @@ export interface RerunOptions extends EngineOptions {
 
 /** Runs one task again (and its descendants with downstream) with the file's current content (SPEC §3.2). */
 export async function rerunTask(opts: RerunOptions): Promise<RunHandle> {
+  const drv = io(opts);
   const store = await RunStore.openForWrite(opts.storeRoot, opts.runId, opts.command ?? 'cairn rerun');
   let loaded: LoadedWorkflow;
   let vars: VarScope;
@@ -260,14 +272,13 @@ export async function rerunTask(opts: RerunOptions): Promise<RunHandle> {
     run = new Set([task.id, ...(opts.downstream ? descendants : [])]);
     // The variables as X last saw them: everything except what X and its descendants set.
     const excluded = new Set([task.id, ...descendants]);
-    vars = restoreVars(wf, state, io(opts).env, { exclude: (s) => s.task !== undefined && excluded.has(s.task) });
+    vars = restoreVars(wf, state, envOf(opts), { exclude: (s) => s.task !== undefined && excluded.has(s.task) });
   } catch (e) {
     await store.close();
     throw e;
   }
   const state = store.state;
   const resume = state.resumes.length + 1;
-  const drv = io(opts);
   return launch(store, opts, async (signal) => {
     await store.writeRevision(loaded.revision, loaded.text);
     await store.append([

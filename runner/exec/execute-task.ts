@@ -1,7 +1,7 @@
 // Runs one attempt of a task as its own process group and says how it ended, with its log tail, captured
 // stdout and $CAIRN_OUTPUT records as they appear. Knows nothing of stores or events: the engine listens via hooks.
 import { spawn } from 'node:child_process';
-import { open, type FileHandle } from 'node:fs/promises';
+import { appendFileSync, closeSync, createWriteStream, openSync } from 'node:fs';
 import { LogTail } from './log-tail';
 import { OutputSink, type StreamName } from './output-sink';
 import { OutputWatcher } from './output-watcher';
@@ -105,9 +105,9 @@ export async function executeTask(spec: ExecSpec, hooks: ExecHooks, abort?: Abor
     ...(logError !== undefined && { logError }),
   });
 
-  const files = await openFiles(spec);
+  const files = openFiles(spec);
   if ('error' in files) return { outcome: 'spawn', message: maskSecrets(files.error, matcher), ...report() };
-  const sink = new OutputSink(files.log.createWriteStream(), matcher, tail, hooks.onOutput?.bind(hooks));
+  const sink = new OutputSink(createWriteStream(spec.logFile, { fd: files.log }), matcher, tail, hooks.onOutput?.bind(hooks));
   const watcher = new OutputWatcher(files.output, spec.outputFile, hooks.onOutputVar?.bind(hooks));
   const closeFiles = (): Promise<[string | undefined, string | undefined]> => Promise.all([watcher.finish(), sink.close()]);
 
@@ -193,23 +193,33 @@ export async function executeTask(spec: ExecSpec, hooks: ExecHooks, abort?: Abor
   }
 }
 
-/** Both files are opened before the process starts: a log we cannot write is a reason not to start. */
-async function openFiles(spec: ExecSpec): Promise<{ log: FileHandle; output: FileHandle } | { error: string }> {
-  const [log, output] = await Promise.allSettled([open(spec.logFile, 'a'), open(spec.outputFile, 'w+')]);
-  if (log.status === 'fulfilled' && output.status === 'fulfilled') return { log: log.value, output: output.value };
-  if (log.status === 'fulfilled') {
-    const message = `cannot create $CAIRN_OUTPUT file "${spec.outputFile}": ${reasonOf(output)}`;
-    await log.value.appendFile(`${message}\n`).catch(() => undefined);
-    await log.value.close().catch(() => undefined);
-    return { error: message };
+/**
+ * Both files are opened before the process starts: a log we cannot write is a reason not to start. Synchronously:
+ * two local opens take microseconds, a round trip through the thread pool each far more, on every attempt.
+ */
+function openFiles(spec: ExecSpec): { log: number; output: number } | { error: string } {
+  const tryOpen = (file: string, flags: string): number | { error: unknown } => {
+    try {
+      return openSync(file, flags);
+    } catch (error) {
+      return { error };
+    }
+  };
+  const log = tryOpen(spec.logFile, 'a');
+  if (typeof log !== 'number') return { error: `cannot open log file "${spec.logFile}": ${reasonOf(log.error)}` };
+  const output = tryOpen(spec.outputFile, 'w+');
+  if (typeof output === 'number') return { log, output };
+  const message = `cannot create $CAIRN_OUTPUT file "${spec.outputFile}": ${reasonOf(output.error)}`;
+  try {
+    appendFileSync(log, `${message}\n`);
+  } catch {
+    // The message is also the attempt's outcome; the log only repeats it.
   }
-  if (output.status === 'fulfilled') await output.value.close().catch(() => undefined);
-  return { error: `cannot open log file "${spec.logFile}": ${reasonOf(log)}` };
+  closeSync(log);
+  return { error: message };
 }
 
-function reasonOf(result: PromiseSettledResult<unknown>): string {
-  if (result.status === 'fulfilled') return '';
-  const error: unknown = result.reason;
+function reasonOf(error: unknown): string {
   if (error instanceof Error && 'code' in error) {
     if (error.code === 'ENOENT') return 'its folder does not exist';
     if (error.code === 'EACCES') return 'permission denied';

@@ -1,7 +1,6 @@
 // $CAIRN_OUTPUT records reach the engine while the task runs, in order, one at a time — through executeTask.
 import assert from 'node:assert/strict';
-import { appendFileSync, writeFileSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { appendFileSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gate, scratch, type Scratch } from './exec-test-fixture';
 import { executeTask } from './execute-task';
@@ -107,7 +106,7 @@ describe('$CAIRN_OUTPUT while the task runs', () => {
       writeFileSync(file, '');
       let delivered: (record: string) => void = () => undefined;
       const arrived = new Promise<string>((resolve) => (delivered = resolve));
-      const watcher = new OutputWatcher(await open(file, 'r'), watchedPath, (name, value) => Promise.resolve(delivered(`${name}=${value}`)));
+      const watcher = new OutputWatcher(openSync(file, 'r'), watchedPath, (name, value) => Promise.resolve(delivered(`${name}=${value}`)));
       watcher.start();
       appendFileSync(file, 'cursor=7\n');
       const record = await arrived; // before finish(): the change itself was noticed

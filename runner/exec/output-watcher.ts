@@ -1,7 +1,8 @@
 // Follows $CAIRN_OUTPUT while its task runs: on each change reads only the new bytes, parses complete records
 // and hands each to the engine in order, awaiting it before the next (each one is a durable snapshot).
-import { watch, type FSWatcher } from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
+// Reads are synchronous: the file is small and in the page cache (it lives in the temp folder), and a read
+// through the thread pool costs more in hand-offs than the read itself — on every attempt.
+import { closeSync, readSync, watch, type FSWatcher } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { OutputFileParser, type OutputRecord } from './output-file';
 
@@ -25,9 +26,9 @@ export class OutputWatcher {
   /** A read or delivery failure; nothing more is delivered after one, since order would be broken. */
   private failure: string | undefined;
 
-  /** `file` is open for reading and owned from here on: finish() closes it. */
+  /** `fd` is open for reading and owned from here on: finish() closes it. */
   constructor(
-    private readonly file: FileHandle,
+    private readonly fd: number,
     private readonly path: string,
     private readonly deliver: DeliverRecord | undefined,
   ) {}
@@ -54,7 +55,11 @@ export class OutputWatcher {
     await this.handle(this.parser.feed(this.decoder.end()));
     const { records, error } = this.parser.end();
     await this.handle(records);
-    await this.file.close().catch(() => undefined);
+    try {
+      closeSync(this.fd);
+    } catch {
+      // Nothing was written through it; a failed close loses nothing.
+    }
     return [this.failure, error].filter((text) => text !== undefined).join('; ') || undefined;
   }
 
@@ -86,7 +91,7 @@ export class OutputWatcher {
     for (;;) {
       let bytesRead: number;
       try {
-        ({ bytesRead } = await this.file.read(buffer, 0, buffer.length, this.position));
+        bytesRead = readSync(this.fd, buffer, 0, buffer.length, this.position);
       } catch (error) {
         this.failure = `cannot read $CAIRN_OUTPUT: ${error instanceof Error ? error.message : String(error)}`;
         return;

@@ -1,0 +1,143 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { ExecHost } from './exec-host';
+import { gate, isRunning, runningMembers, scratch, type Scratch } from './exec-test-fixture';
+
+/** Polls until `check` holds (process exits cannot be awaited from outside their parent). */
+async function eventually(check: () => boolean, what: string, ms = 10_000): Promise<void> {
+  const until = performance.now() + ms;
+  while (!check()) {
+    if (performance.now() > until) assert.fail(`timed out waiting: ${what}`);
+    await delay(20);
+  }
+}
+
+describe('ExecHost (attempts run in a helper process)', function () {
+  this.timeout(30_000);
+  let box: Scratch;
+  let host: ExecHost;
+  beforeEach(async () => {
+    box = scratch();
+    host = new ExecHost();
+    host.warm();
+    assert.equal(await host.ready, true, 'the host starts');
+  });
+  afterEach(() => {
+    if (host.pid !== undefined) process.kill(host.pid, 'SIGKILL');
+    box.remove();
+  });
+
+  it('runs the attempt in the host, not in this process', async () => {
+    let spawned: number | undefined;
+    const result = await host.execute(box.spec('echo "$PPID"'), { onSpawn: (pid) => (spawned = pid) });
+    assert.equal(result.outcome, 'exit');
+    assert.equal(result.logTail, String(host.pid), 'the task is a child of the host');
+    assert.ok(spawned !== undefined && spawned > 0);
+    assert.equal(readFileSync(join(box.dir, 'task.log'), 'utf8'), `${host.pid}\n`);
+  });
+
+  it('delivers $CAIRN_OUTPUT records in order, each only after the previous one was acknowledged', async () => {
+    const seen: string[] = [];
+    let firstDurable = 0;
+    let secondArrived = 0;
+    const result = await host.execute(box.spec('echo a=1 >> "$CAIRN_OUTPUT"; echo b=2 >> "$CAIRN_OUTPUT"; sleep 0.05; echo c=3 >> "$CAIRN_OUTPUT"'), {
+      onOutputVar: async (name, value) => {
+        seen.push(`${name}=${value}`);
+        if (name === 'a') {
+          await delay(150); // a slow fsync
+          firstDurable = performance.now();
+        }
+        if (name === 'b') secondArrived = performance.now();
+      },
+    });
+    assert.equal(result.outcome, 'exit');
+    assert.deepEqual(seen, ['a=1', 'b=2', 'c=3']);
+    assert.ok(secondArrived >= firstDurable, 'b was read only once a was durable');
+  });
+
+  it('reports a record the driver could not make durable as the attempt’s output error', async () => {
+    const result = await host.execute(box.spec('echo a=1 >> "$CAIRN_OUTPUT"; echo b=2 >> "$CAIRN_OUTPUT"'), {
+      onOutputVar: (name) => (name === 'a' ? Promise.reject(new Error('disk full')) : Promise.resolve()),
+    });
+    assert.equal(result.outcome, 'exit');
+    assert.match(result.outputError ?? '', /recording output variable "a" failed \(disk full\)/);
+  });
+
+  it('forwards live output only when asked for it, masked', async () => {
+    const chunks: string[] = [];
+    const result = await host.execute(box.spec('echo "token s3cret"; echo oops >&2', { secrets: ['s3cret'] }), { onOutput: (chunk, stream) => chunks.push(`${stream}:${chunk}`) });
+    assert.equal(result.outcome, 'exit');
+    assert.deepEqual(chunks.sort(), ['stderr:oops\n', 'stdout:token ***\n']);
+  });
+
+  it('cancels: the abort reaches the task’s whole process group', async () => {
+    const ac = new AbortController();
+    const pidFile = join(box.dir, 'pids');
+    let leader = 0;
+    const running = host.execute(box.spec(`sleep 30 & echo $! > "${pidFile}"; wait`, { killGraceMs: 2000 }), {
+      onSpawn: (pid) => (leader = pid),
+    }, ac.signal);
+    await eventually(() => leader > 0 && readFileSync(pidFile, { flag: 'a+' }).length > 0, 'the task started its child');
+    ac.abort();
+    const result = await running;
+    assert.equal(result.outcome, 'cancelled');
+    assert.deepEqual(runningMembers(leader), []);
+  });
+
+  it('when the host dies mid-attempt, the task is ended and the attempt fails with reason spawn; later attempts run inline', async () => {
+    let leader = 0;
+    const g = await gate(box.dir);
+    const running = host.execute(box.spec(`read -r _ < "${g.path}"; sleep 30`), { onSpawn: (pid) => (leader = pid) });
+    await eventually(() => leader > 0, 'the task started');
+    process.kill(host.pid!, 'SIGKILL');
+    const result = await running;
+    assert.equal(result.outcome, 'spawn');
+    assert.match(result.outcome === 'spawn' ? result.message : '', /exec host stopped while the task ran \(killed by SIGKILL\)/);
+    await eventually(() => runningMembers(leader).length === 0, 'the orphaned task group is gone');
+    const after = await host.execute(box.spec('echo "$PPID"'), {});
+    assert.equal(after.logTail, String(process.pid), 'inline from now on');
+  });
+
+  it('when its driver is killed -9, the host ends the tasks it was running and exits', async () => {
+    const pidFile = join(box.dir, 'task.pid');
+    const hostPidFile = join(box.dir, 'host.pid');
+    const script = join(box.dir, 'driver.ts');
+    writeFileSync(
+      script,
+      `import { ExecHost } from ${JSON.stringify(join(__dirname, 'exec-host.ts'))};
+const host = new ExecHost();
+host.warm();
+setInterval(() => undefined, 1000); // a host that is starting does not keep its driver alive
+void host.ready.then(async () => {
+  require('node:fs').writeFileSync(${JSON.stringify(hostPidFile)}, String(host.pid));
+  await host.execute(${JSON.stringify(box.spec(`echo $$ > "${pidFile}"; sleep 30`))}, {});
+});
+`,
+    );
+    const driver = spawn(process.execPath, [...process.execArgv, script], { stdio: 'ignore' });
+    await eventually(() => readFileSync(pidFile, { flag: 'a+' }).length > 0, 'the task started');
+    const taskPid = Number(readFileSync(pidFile, 'utf8'));
+    const hostPid = Number(readFileSync(hostPidFile, 'utf8'));
+    assert.ok(isRunning(taskPid) && isRunning(hostPid));
+    driver.kill('SIGKILL');
+    await eventually(() => !isRunning(taskPid), 'the task is ended');
+    await eventually(() => !isRunning(hostPid), 'the host exits');
+  });
+});
+
+describe('ExecHost before it is ready', () => {
+  it('runs attempts inline meanwhile', async () => {
+    const box = scratch();
+    try {
+      const host = new ExecHost();
+      const result = await host.execute(box.spec('echo "$PPID"'), {});
+      assert.equal(result.logTail, String(process.pid));
+      if (await host.ready) process.kill(host.pid!, 'SIGKILL');
+    } finally {
+      box.remove();
+    }
+  });
+});

@@ -1,0 +1,169 @@
+// Runs attempts in a small helper process instead of the driver. Why: Node forks to spawn, and a fork blocks
+// the event loop for a time that grows with the parent's memory (PERF-NOTES: 1.3 ms at 70 MB, 3.1 ms at 164 MB).
+// The driver holds the workflow, the run state and, in the editor, a language server; the host holds only what
+// one attempt needs, so spawning stays cheap, and the driver's loop is free to record events meanwhile (on two
+// cores the two processes work in parallel). Same contract as executeTask: attempts run inline while the host
+// starts, and for good if it cannot start or dies (attempts it was running then fail with reason `spawn`).
+import { fork, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { executeTask, type ExecHooks, type ExecResult, type ExecSpec } from './execute-task';
+import { isFromHost, type FromHost, type ToHost } from './host-protocol';
+import { ProcessGroup } from './process-group';
+
+interface Pending {
+  readonly hooks: ExecHooks;
+  readonly started: number;
+  readonly resolve: (r: ExecResult) => void;
+  readonly detach: () => void;
+  pid?: number;
+}
+
+function hostScript(): string {
+  // Bundled: dist/exec-host.js beside dist/cli.js. From source (tests, via tsx): the entry itself.
+  const bundled = path.join(__dirname, 'exec-host.js');
+  return fs.existsSync(bundled) ? bundled : path.join(__dirname, 'host-main.ts');
+}
+
+export class ExecHost {
+  private child: ChildProcess | undefined;
+  private state: 'idle' | 'starting' | 'ready' | 'dead' = 'idle';
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private markReady: (ok: boolean) => void = () => undefined;
+  /** Resolves true once attempts go to the host, false if it could not start or died first. */
+  readonly ready = new Promise<boolean>((resolve) => (this.markReady = resolve));
+
+  /** Starts the host process if it is not running yet (attempts before it is ready run inline). */
+  warm(): void {
+    if (this.state !== 'idle') return;
+    this.state = 'starting';
+    let child: ChildProcess;
+    try {
+      // stdout unused (the protocol is the IPC channel); stderr shared so a crash of the host is seen.
+      // A young generation pinned small keeps the host's memory, and so each fork, small (small-heap.ts).
+      child = fork(hostScript(), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], serialization: 'json', execArgv: [...process.execArgv, '--max-semi-space-size=1'] });
+    } catch {
+      this.state = 'dead';
+      this.markReady(false);
+      return;
+    }
+    this.child = child;
+    child.on('message', (m) => this.onMessage(m));
+    child.on('error', () => this.onGone('it could not be reached'));
+    child.on('exit', (code, signal) => this.onGone(signal ? `killed by ${signal}` : `exit code ${code ?? '?'}`));
+    this.hold();
+  }
+
+  readonly execute = (spec: ExecSpec, hooks: ExecHooks, abort?: AbortSignal): Promise<ExecResult> => {
+    this.warm();
+    const child = this.child;
+    if (this.state !== 'ready' || child === undefined || abort?.aborted === true) return executeTask(spec, hooks, abort);
+    const id = this.nextId++;
+    return new Promise<ExecResult>((resolve) => {
+      const onAbort = (): void => this.post({ type: 'abort', id });
+      abort?.addEventListener('abort', onAbort, { once: true });
+      this.pending.set(id, { hooks, started: performance.now(), resolve, detach: () => abort?.removeEventListener('abort', onAbort) });
+      this.hold();
+      this.post({ type: 'exec', id, spec, live: hooks.onOutput !== undefined });
+    });
+  };
+
+  /** For tests: the host's pid once it is running. */
+  get pid(): number | undefined {
+    return this.state === 'ready' ? this.child?.pid : undefined;
+  }
+
+  private post(m: ToHost): void {
+    const child = this.child;
+    if (child === undefined || !child.connected) return; // its exit is on its way and settles what is pending
+    child.send(m, (error) => {
+      if (error) child.kill('SIGKILL'); // a channel that cannot carry messages leaves attempts hanging: end it
+    });
+  }
+
+  private onMessage(raw: unknown): void {
+    if (!isFromHost(raw)) return;
+    const m: FromHost = raw;
+    switch (m.type) {
+      case 'ready':
+        if (this.state === 'starting') this.state = 'ready';
+        this.markReady(this.state === 'ready');
+        this.hold();
+        return;
+      case 'spawned': {
+        const p = this.pending.get(m.id);
+        if (p === undefined) return;
+        p.pid = m.pid;
+        p.hooks.onSpawn?.(m.pid);
+        return;
+      }
+      case 'output':
+        this.pending.get(m.id)?.hooks.onOutput?.(m.chunk, m.stream);
+        return;
+      case 'var': {
+        const hooks = this.pending.get(m.id)?.hooks;
+        const ack = (error?: string): void => this.post({ type: 'var-ack', id: m.id, seq: m.seq, ...(error !== undefined ? { error } : {}) });
+        if (hooks?.onOutputVar === undefined) return ack();
+        hooks.onOutputVar(m.name, m.value).then(
+          () => ack(),
+          (e: unknown) => ack(e instanceof Error ? e.message : String(e)),
+        );
+        return;
+      }
+      case 'done': {
+        const p = this.pending.get(m.id);
+        if (p === undefined) return;
+        this.settle(m.id, p, m.result);
+        return;
+      }
+      default: {
+        const never: never = m;
+        throw new Error(`unknown exec host message ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  private settle(id: number, p: Pending, result: ExecResult): void {
+    this.pending.delete(id);
+    p.detach();
+    p.resolve(result);
+    this.hold();
+  }
+
+  /** The host is gone: what it was running cannot be watched any more, so it is ended and reported as failed. */
+  private onGone(why: string): void {
+    if (this.state === 'dead') return;
+    this.state = 'dead';
+    this.markReady(false);
+    this.child?.kill('SIGKILL'); // when it is alive but unreachable
+    this.child = undefined;
+    for (const [id, p] of this.pending) {
+      if (p.pid !== undefined) new ProcessGroup(p.pid).signal('SIGKILL');
+      const message = `cairn's exec host stopped while the task ran (${why}); the task was ended`;
+      this.settle(id, p, { outcome: 'spawn', message, durationMs: performance.now() - p.started, logTail: message });
+    }
+  }
+
+  /** The host keeps the process alive only while it starts or runs attempts, so a finished CLI exits. */
+  private hold(): void {
+    const child = this.child;
+    if (child === undefined) return;
+    // Not while it starts: a one-task run that finished inline must not wait for a host it never used.
+    if (this.pending.size > 0) {
+      child.ref();
+      child.channel?.ref();
+    } else {
+      child.unref();
+      child.channel?.unref();
+    }
+  }
+}
+
+let shared: ExecHost | undefined;
+
+/** One host per process, shared by every run it drives. */
+export function sharedExecHost(): ExecHost {
+  shared ??= new ExecHost();
+  return shared;
+}
