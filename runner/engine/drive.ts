@@ -2,7 +2,6 @@
 // retries, forensic tasks, cancellation, and the run's final status. Every
 // state change goes through the store first (durable), then to listeners.
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { evaluate, isTruthy } from '../expr/expression';
 import type { ExecResult, ExecSpec, ExecHooks } from '../exec/execute-task';
@@ -13,6 +12,7 @@ import type { RunStore } from '../store/run-store';
 import { isDone, latestAttempt } from '../store/run-state';
 import type { AttemptOutcome, ExecMode, Fingerprint, NewRunEvent, RunStatus } from './events';
 import type { LoadedWorkflow } from './load-workflow';
+import { createOutputsDir } from './output-dirs';
 import { varEvent, type VarScope } from './run-vars';
 import { schedule, type TaskOutcome } from './scheduler';
 import { prepareTask, resolveSettings, type PreparedTask } from './task-context';
@@ -79,11 +79,7 @@ export async function drive(req: DriveRequest): Promise<RunStatus> {
   for (const t of wf.tasks.values()) {
     if (t.type === 'forensic' && t.target) forensicsOf.set(t.target.value, [...(forensicsOf.get(t.target.value) ?? []), t]);
   }
-  // $CAIRN_OUTPUT files live outside the store and go once read: a task may write a secret
-  // into one, and their records are already durable as var-set events.
-  // Named by pid so a later run can remove those a killed driver left behind.
-  await removeOrphanedOutputDirs();
-  const outputsDir = await fs.promises.mkdtemp(path.join(os.tmpdir(), `cairn-output-${process.pid}-`));
+  const outputsDir = await createOutputsDir(io.env);
   const forensicsRan = new Set<string>();
 
   // A store that cannot record stops the run: nothing may be reported that is not durable.
@@ -126,7 +122,13 @@ export async function drive(req: DriveRequest): Promise<RunStatus> {
     const p = prep.task;
     await req.hooks.beforeTask?.({ runId: store.runId, task: task.id, attempt: n, prepared: p, vars });
     if (stop.signal.aborted) return { status: 'cancelled', reason: 'user', exitCode: null, signal: null };
-    await record([{ type: 'attempt-started', task: task.id, attempt: n, resume: req.resume, revision: loaded.revision, command: p.shownCommand, dir: p.dir, log, fingerprint: p.fingerprint }]);
+    // The log file is created while the attempt-started record is fsync'd: creating a file costs as much as
+    // the fsync on some disks, and the exec host then only opens it. A failure here is left to the exec,
+    // which reports it as the attempt's outcome (a log we cannot write is a reason not to start).
+    await Promise.all([
+      record([{ type: 'attempt-started', task: task.id, attempt: n, resume: req.resume, revision: loaded.revision, command: p.shownCommand, dir: p.dir, log, fingerprint: p.fingerprint }]),
+      fs.promises.open(log, 'a').then((f) => f.close()).catch(() => undefined),
+    ]);
 
     const shell = resolveShell(p.settings.shell, io.env);
     const outputFile = path.join(outputsDir, `${task.id}.${n}.env`);
@@ -269,30 +271,6 @@ export async function drive(req: DriveRequest): Promise<RunStatus> {
   const status = finalStatus(req.signal.aborted, [...wf.tasks.values()].filter((t) => t.type !== 'forensic').map((t) => state.tasks.get(t.id)?.status));
   await record([{ type: 'run-status', status }]);
   return status;
-}
-
-/** Removes $CAIRN_OUTPUT folders of drivers that died (they may hold secrets a task wrote). */
-async function removeOrphanedOutputDirs(): Promise<void> {
-  let names: string[];
-  try {
-    names = await fs.promises.readdir(os.tmpdir());
-  } catch {
-    return;
-  }
-  for (const n of names) {
-    const m = /^cairn-output-(\d+)-/.exec(n);
-    if (!m || Number(m[1]) === process.pid || pidAlive(Number(m[1]))) continue;
-    await fs.promises.rm(path.join(os.tmpdir(), n), { recursive: true, force: true }).catch(() => undefined);
-  }
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** The run's status from the latest status of each (non-forensic) task. */
