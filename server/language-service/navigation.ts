@@ -1,0 +1,39 @@
+// Go to definition, find references and document highlights for task ids and
+// variables, all answered from the document's symbol index.
+import { DocumentHighlightKind, type DocumentHighlight, type Location, type Position } from 'vscode-languageserver-types';
+import type { DocumentAnalysis } from './document-analysis';
+import { isDeclaration, occurrenceAt, occurrencesOf, type Occurrence } from './symbol-index';
+
+/** A task reference → its table's id; a variable → its [vars] key, and the tasks that register or output it. */
+export function getDefinition(analysis: DocumentAnalysis, position: Position): Location[] {
+  const o = occurrenceAt(analysis.symbols, analysis.offsetAt(position));
+  if (!o) return [];
+  const defining = (x: Occurrence): boolean =>
+    x.kind === 'task' ? x.role === 'definition' : x.role === 'declaration' || x.role === 'register' || x.role === 'output';
+  return occurrencesOf(analysis.symbols, o)
+    .filter(defining)
+    .sort((a, b) => rank(a) - rank(b) || a.span.start - b.span.start)
+    .map((x) => ({ uri: analysis.uri, range: analysis.range(x.span) }));
+}
+
+/** [vars] first: it is where a reader looks for a variable's meaning. */
+function rank(o: Occurrence): number {
+  return o.kind === 'var' && o.role !== 'declaration' ? 1 : 0;
+}
+
+export function getReferences(analysis: DocumentAnalysis, position: Position, context: { readonly includeDeclaration: boolean }): Location[] {
+  const o = occurrenceAt(analysis.symbols, analysis.offsetAt(position));
+  if (!o) return [];
+  return occurrencesOf(analysis.symbols, o)
+    .filter((x) => context.includeDeclaration || !isDeclaration(x))
+    .map((x) => ({ uri: analysis.uri, range: analysis.range(x.span) }));
+}
+
+export function getDocumentHighlights(analysis: DocumentAnalysis, position: Position): DocumentHighlight[] {
+  const o = occurrenceAt(analysis.symbols, analysis.offsetAt(position));
+  if (!o) return [];
+  return occurrencesOf(analysis.symbols, o).map((x) => ({
+    range: analysis.range(x.span),
+    kind: isDeclaration(x) ? DocumentHighlightKind.Write : DocumentHighlightKind.Read,
+  }));
+}
