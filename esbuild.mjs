@@ -1,6 +1,7 @@
-// One esbuild bundle per process (CONVENTIONS habit 10). Today: the CLI and
-// the two helpers it forks (exec host, run checkpointer).
-// The extension host, language server, debug adapter and webview bundles join
+// One esbuild bundle per process (CONVENTIONS habit 10): the CLI, the two
+// helpers it forks (exec host, run checkpointer), the extension and the
+// language server.
+// The debug adapter and webview bundles join
 // this list as they are written. `node esbuild.mjs --watch` rebuilds on change.
 import * as esbuild from 'esbuild';
 import { execFileSync } from 'node:child_process';
@@ -21,6 +22,25 @@ const bundles = [
   {
     entryPoints: ['runner/cli/main.ts'],
     outfile: 'dist/cli.js',
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    define: { CAIRN_VERSION: JSON.stringify(pkg.version), ...cjsImportMeta.define },
+    banner: cjsImportMeta.banner,
+  },
+  {
+    // The extension host side: vscode is provided by the editor at run time.
+    entryPoints: ['client/extension.ts'],
+    outfile: 'dist/extension.js',
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    external: ['vscode'],
+  },
+  {
+    // The language server, started by the extension (IPC) or by any LSP client (--stdio).
+    entryPoints: ['server/main.ts'],
+    outfile: 'dist/server.js',
     platform: 'node',
     target: 'node20',
     format: 'cjs',

@@ -1,0 +1,41 @@
+// The extension's entry (bundled as dist/extension.js, `vscode` external): starts the Cairn language server
+// and keeps it running. Activation comes from the language, a workspace holding *.cairn.toml files, or a
+// command — never `*`. In untrusted workspaces (declared "limited") editing features work; nothing here runs
+// a workflow.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+
+let client: LanguageClient | undefined;
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const output = vscode.window.createOutputChannel('Cairn Language Server', { log: true });
+  context.subscriptions.push(output);
+  try {
+    const module = context.asAbsolutePath(path.join('dist', 'server.js'));
+    const serverOptions: ServerOptions = {
+      run: { module, transport: TransportKind.ipc },
+      debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6010'] } },
+    };
+    const clientOptions: LanguageClientOptions = {
+      documentSelector: [{ language: 'cairn' }],
+      outputChannel: output,
+      synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher('**/*.cairn.toml') },
+    };
+    client = new LanguageClient('cairn', 'Cairn', serverOptions, clientOptions);
+    await client.start();
+    context.subscriptions.push({ dispose: () => void client?.stop() });
+  } catch (e) {
+    // A silent failure leaves a user wondering why nothing works: say it, with where to look.
+    const message = e instanceof Error ? e.message : String(e);
+    output.error(`Cairn failed to start: ${e instanceof Error ? (e.stack ?? message) : message}`);
+    void vscode.window.showErrorMessage(`Cairn could not start its language server: ${message}`, 'Show Log').then((pick) => {
+      if (pick === 'Show Log') output.show();
+    });
+  }
+}
+
+export async function deactivate(): Promise<void> {
+  await client?.stop();
+  client = undefined;
+}

@@ -1,0 +1,118 @@
+// The language server's entry (bundled as dist/server.js): wires the pure language service to an LSP
+// connection. Runs under the extension (IPC) or standalone for any LSP client: `node dist/server.js --stdio`.
+// Nothing here writes to stdout: under --stdio that is the protocol stream (lint forbids console).
+import { existsSync } from 'node:fs';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { createConnection, ProposedFeatures, ResponseError, TextDocuments, TextDocumentSyncKind, type InitializeResult } from 'vscode-languageserver/node';
+import { keepYoungGenerationSmall } from '../runner/engine/small-heap';
+import { createLanguageService } from './language-service';
+import { RunInfoStore } from './run-info-store';
+import { ValidationQueue } from './validation-queue';
+
+declare const CAIRN_VERSION: string | undefined;
+
+keepYoungGenerationSmall();
+const connection = createConnection(ProposedFeatures.all);
+const documents = new TextDocuments(TextDocument);
+const runInfo = new RunInfoStore();
+const logger = { error: (message: string) => connection.console.error(message) };
+let snippetSupport = false;
+let service = createLanguageService({ logger, runInfo, fileExists: existsSync });
+
+/** Every handler goes through here: one bad document or bug answers empty and is logged, never kills the server. */
+async function guarded<T>(what: string, fallback: T, handler: () => T | Promise<T>): Promise<T> {
+  try {
+    return await handler();
+  } catch (e) {
+    connection.console.error(`cairn: ${what} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    return fallback;
+  }
+}
+
+const validation = new ValidationQueue({
+  delayMs: 150,
+  current: (uri) => documents.get(uri),
+  validate: (document) => service.diagnostics(document),
+  publish: (uri, version, diagnostics) => void connection.sendDiagnostics({ uri, version, diagnostics }),
+  onError: (message) => connection.console.error(message),
+});
+
+connection.onInitialize((params): InitializeResult => {
+  snippetSupport = params.capabilities.textDocument?.completion?.completionItem?.snippetSupport === true;
+  service = createLanguageService({ logger, runInfo, fileExists: existsSync, snippetSupport });
+  return {
+    capabilities: {
+      textDocumentSync: TextDocumentSyncKind.Incremental,
+      completionProvider: { triggerCharacters: ['"', '.', '[', ' ', ','] },
+      hoverProvider: true,
+      definitionProvider: true,
+      referencesProvider: true,
+      documentHighlightProvider: true,
+      renameProvider: { prepareProvider: true },
+      documentSymbolProvider: true,
+      codeActionProvider: { codeActionKinds: ['quickfix'] },
+    },
+    serverInfo: { name: 'cairn', version: typeof CAIRN_VERSION === 'string' ? CAIRN_VERSION : '0.0.0-dev' },
+  };
+});
+
+documents.onDidOpen((e) => validation.now(e.document.uri));
+documents.onDidChangeContent((e) => validation.schedule(e.document.uri));
+documents.onDidClose((e) => {
+  validation.forget(e.document.uri);
+  service.close(e.document.uri);
+  // A closed file's problems leave the Problems panel with it.
+  void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+});
+
+const doc = (uri: string): TextDocument | undefined => documents.get(uri);
+
+connection.onCompletion((p) => guarded('completion', null, () => {
+  const d = doc(p.textDocument.uri);
+  return d ? service.completion(d, p.position) : null;
+}));
+connection.onHover((p) => guarded('hover', null, async () => {
+  const d = doc(p.textDocument.uri);
+  if (!d) return null;
+  await runInfo.refresh(d.uri);
+  return service.hover(d, p.position);
+}));
+connection.onDefinition((p) => guarded('definition', [], () => {
+  const d = doc(p.textDocument.uri);
+  return d ? service.definition(d, p.position) : [];
+}));
+connection.onReferences((p) => guarded('references', [], () => {
+  const d = doc(p.textDocument.uri);
+  return d ? service.references(d, p.position, p.context) : [];
+}));
+connection.onDocumentHighlight((p) => guarded('highlights', [], () => {
+  const d = doc(p.textDocument.uri);
+  return d ? service.documentHighlights(d, p.position) : [];
+}));
+connection.onDocumentSymbol((p) => guarded('symbols', [], () => {
+  const d = doc(p.textDocument.uri);
+  return d ? service.documentSymbols(d) : [];
+}));
+connection.onCodeAction((p) => guarded('code actions', [], () => {
+  const d = doc(p.textDocument.uri);
+  return d ? service.codeActions(d, p.range, p.context.only ? { only: p.context.only } : {}) : [];
+}));
+const RENAME_FAILED = { ok: false as const, message: 'rename failed (see the Cairn language server log)' };
+connection.onPrepareRename(async (p) => {
+  const d = doc(p.textDocument.uri);
+  if (!d) return null;
+  const r = await guarded('prepare rename', RENAME_FAILED, () => service.prepareRename(d, p.position));
+  // The client shows a ResponseError's message to the user ("cannot rename this").
+  if (!r.ok) return new ResponseError(0, r.message);
+  return { range: r.range, placeholder: r.placeholder };
+});
+connection.onRenameRequest(async (p) => {
+  const d = doc(p.textDocument.uri);
+  if (!d) return null;
+  const r = await guarded('rename', RENAME_FAILED, () => service.rename(d, p.position, p.newName));
+  if (!r.ok) return new ResponseError(0, r.message);
+  return r.edit;
+});
+
+documents.listen(connection);
+connection.listen();
