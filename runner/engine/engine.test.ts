@@ -240,6 +240,32 @@ run = "${counted('after')}"
     assert.deepEqual(doc.tasks.map((t) => [t.id, t.status, t.reason]), [['publish', 'skipped', 'condition-false'], ['after', 'success', null]]);
   });
 
+  it('leaves a log file for every attempt that started and for no other task (logs are created ahead)', async () => {
+    const s = sandbox(`
+[vars]
+env = "dev"
+[tasks.a]
+run = "echo a"
+[tasks.quiet]
+deps = ["a"]
+run = "true"
+[tasks.b]
+deps = ["quiet"]
+run = "exit 3"
+[tasks.c]
+deps = ["b"]
+run = "echo never"
+[tasks.publish]
+if = "env == 'prod'"
+run = "echo never"
+`);
+    const { runId, status } = await collectRun(s, { parallel: 1 });
+    assert.equal(status, 'failed');
+    const logs = fs.readdirSync(path.join(s.root, 'runs', runId, 'logs')).sort();
+    assert.deepEqual(logs, ['a.1.log', 'b.1.log', 'quiet.1.log'], 'c (cancelled) and publish (skipped) leave no log');
+    assert.equal(fs.readFileSync(path.join(s.root, 'runs', runId, 'logs', 'quiet.1.log'), 'utf8'), '', 'a silent task still has its (empty) log');
+  });
+
   it('never writes a secret to the store, and masks it in logs', async () => {
     const secret = 'hunter2-very-secret';
     const s = sandbox(`

@@ -36,15 +36,20 @@ function envOf(opts: EngineOptions): Readonly<Record<string, string | undefined>
   return opts.io?.env ?? process.env;
 }
 
-/** Call before the slow part of starting (loading the workflow), so the exec host boots meanwhile. */
+/** The exec host is started for runs of two tasks or more: its start costs more than it saves on one task. */
+const EXEC_HOST_MIN_TASKS = 2;
+
 function io(opts: EngineOptions): DriveIo {
-  let execute = opts.io?.execute;
-  if (execute === undefined) {
-    const host = sharedExecHost();
-    host.warm();
-    execute = host.execute;
-  }
-  return { env: envOf(opts), execute, sleep: opts.io?.sleep ?? realSleep };
+  if (opts.io?.execute !== undefined) return { env: envOf(opts), execute: opts.io.execute, sleep: opts.io.sleep ?? realSleep };
+  const host = sharedExecHost();
+  return {
+    env: envOf(opts),
+    execute: host.execute,
+    sleep: opts.io?.sleep ?? realSleep,
+    expect: (tasks) => {
+      if (tasks >= EXEC_HOST_MIN_TASKS) host.warm();
+    },
+  };
 }
 
 function defaultParallel(): number {

@@ -129,13 +129,19 @@ void host.ready.then(async () => {
 });
 
 describe('ExecHost before it is ready', () => {
-  it('runs attempts inline meanwhile', async () => {
+  it('runs attempts inline until warm() is called, and while the host starts', async () => {
     const box = scratch();
     try {
       const host = new ExecHost();
-      const result = await host.execute(box.spec('echo "$PPID"'), {});
-      assert.equal(result.logTail, String(process.pid));
-      if (await host.ready) process.kill(host.pid!, 'SIGKILL');
+      const cold = await host.execute(box.spec('echo "$PPID"'), {});
+      assert.equal(cold.logTail, String(process.pid), 'never warmed: inline (a one-task run never pays for a host)');
+      host.warm();
+      const starting = await host.execute(box.spec('echo "$PPID"'), {});
+      assert.equal(starting.logTail, String(process.pid), 'warming: inline');
+      assert.equal(await host.ready, true);
+      const warm = await host.execute(box.spec('echo "$PPID"'), {});
+      assert.equal(warm.logTail, String(host.pid), 'ready: in the host');
+      process.kill(host.pid!, 'SIGKILL');
     } finally {
       box.remove();
     }

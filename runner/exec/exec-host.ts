@@ -2,8 +2,8 @@
 // the event loop for a time that grows with the parent's memory (PERF-NOTES: 1.3 ms at 70 MB, 3.1 ms at 164 MB).
 // The driver holds the workflow, the run state and, in the editor, a language server; the host holds only what
 // one attempt needs, so spawning stays cheap, and the driver's loop is free to record events meanwhile (on two
-// cores the two processes work in parallel). Same contract as executeTask: attempts run inline while the host
-// starts, and for good if it cannot start or dies (attempts it was running then fail with reason `spawn`).
+// cores the two processes work in parallel). Same contract as executeTask: attempts run inline until the host
+// is started and ready, and for good if it cannot start or dies (attempts it was running then fail with reason `spawn`).
 import { fork, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -55,8 +55,8 @@ export class ExecHost {
     this.hold();
   }
 
+  /** Runs inline until warm() has been called and the host is ready. */
   readonly execute = (spec: ExecSpec, hooks: ExecHooks, abort?: AbortSignal): Promise<ExecResult> => {
-    this.warm();
     const child = this.child;
     if (this.state !== 'ready' || child === undefined || abort?.aborted === true) return executeTask(spec, hooks, abort);
     const id = this.nextId++;
