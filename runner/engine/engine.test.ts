@@ -43,6 +43,15 @@ after(() => {
   for (const d of sandboxes) fs.rmSync(d, { recursive: true, force: true });
 });
 
+/** Polls a condition written off the critical path (the parse cache is written without being awaited). */
+async function until(check: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) assert.fail('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 /** `echo x >> counts/<id>` then the given command. */
 const counted = (id: string, then = 'true'): string => `echo x >> counts/${id}; ${then}`;
 
@@ -125,6 +134,21 @@ describe('engine', function () {
     assert.notEqual(test.attempts[0]!.revision, test.attempts[1]!.revision, 'the resume used the edited revision');
     assert.ok(fs.existsSync(path.join(s.root, 'runs', runId, 'revisions', `${test.attempts[1]!.revision}.cairn.toml`)));
     assert.equal(doc.tasks.find((t) => t.id === 'why')!.attempts.length, 1, 'the forensic task did not run again');
+  });
+
+  it('keeps the parse of each workflow text it ran, and resumes the same with or without it', async () => {
+    const s = sandbox(PIPELINE(true));
+    const first = await collectRun(s);
+    assert.equal(first.status, 'failed');
+    const cache = path.join(s.root, 'parsed');
+    await until(() => fs.existsSync(cache) && fs.readdirSync(cache).some((f) => f.endsWith('.json')));
+    const [entry] = fs.readdirSync(cache).filter((f) => f.endsWith('.json'));
+    assert.match(entry ?? '', /^[0-9a-f]{16}\.json$/, 'named by the revision');
+    const withCache = await dryRunResume({ ...opts(s), runId: first.runId });
+    fs.rmSync(cache, { recursive: true });
+    const without = await dryRunResume({ ...opts(s), runId: first.runId });
+    assert.deepEqual([withCache.rerun, withCache.kept], [without.rerun, without.kept]);
+    assert.equal(withCache.loaded.revision, without.loaded.revision);
   });
 
   it('refuses to resume a run that succeeded, and a structure change unless allowed', async () => {

@@ -10,7 +10,7 @@ import { readRun, RunStore, type EventListener } from '../store/run-store';
 import { ensureStore, removeStillborn } from '../store/workspace-store';
 import { drive, realSleep, type DriveHooks, type DriveIo } from './drive';
 import type { ExecMode, NewRunEvent, RunStatus } from './events';
-import { diffStructure, loadWorkflow, recordedFile, RefusedError, runWorkflowFile, type LoadedWorkflow, type StructureChange } from './load-workflow';
+import { diffStructure, loadWorkflow, parsedCacheOf, recordedFile, RefusedError, runWorkflowFile, type LoadedWorkflow, type StructureChange } from './load-workflow';
 import { baseVars, restoreVars, varEvent, type VarScope } from './run-vars';
 import { staleTasks } from './task-context';
 
@@ -83,7 +83,7 @@ export interface StartOptions extends EngineOptions {
 /** Validates the workflow, creates the run and starts driving it. Refusals throw before anything is written. */
 export async function startRun(opts: StartOptions): Promise<RunHandle> {
   const drv = io(opts);
-  const loaded = await loadWorkflow(opts.file);
+  const loaded = await loadWorkflow(opts.file, { parsedCache: parsedCacheOf(opts.storeRoot) });
   const cli = opts.vars ?? {};
   const base = baseVars(loaded.workflow, cli, drv.env);
   for (const n of base.notes) opts.hooks?.onNote?.(n);
@@ -98,6 +98,7 @@ export async function startRun(opts: StartOptions): Promise<RunHandle> {
   const shownCli = Object.fromEntries(Object.entries(cli).map(([k, v]) => [k, secretNames.has(k) ? '***' : v]));
   return launch(store, opts, async (signal) => {
     await store.writeRevision(loaded.revision, loaded.text);
+    void loaded.saveParse(); // off the critical path; it never rejects
     await store.append([
       { type: 'run-created', runId, workflow: loaded.workflow.name, file: recordedFile(opts.storeRoot, loaded.file), revision: loaded.revision, mode, parallel, cliVars: shownCli, structure: loaded.structure },
       { type: 'revision-added', revision: loaded.revision },
@@ -151,7 +152,7 @@ export async function planResume(state: RunState, opts: ResumeOptions): Promise<
     };
     throw new RefusedError(why[state.status] ?? `run ${state.id} is ${state.status} and cannot be resumed`);
   }
-  const loaded = await loadWorkflow(runWorkflowFile(opts.storeRoot, state.file));
+  const loaded = await loadWorkflow(runWorkflowFile(opts.storeRoot, state.file), { parsedCache: parsedCacheOf(opts.storeRoot) });
   const wf = loaded.workflow;
   const structureChanges = diffStructure(state.structure, loaded.structure);
   if (structureChanges.length > 0 && !opts.allowStructureChange) {
@@ -236,6 +237,7 @@ export async function resumeRun(opts: ResumeOptions): Promise<RunHandle> {
   const resume = state.resumes.length + 1;
   return launch(store, opts, async (signal) => {
     await store.writeRevision(plan.loaded.revision, plan.loaded.text);
+    void plan.loaded.saveParse(); // off the critical path; it never rejects
     const overrides = Object.fromEntries(plan.overrideEvents.map((e) => (e.type === 'var-set' ? [e.name, e.value ?? '***'] : ['', ''])));
     await store.append([
       { type: 'run-status', status: 'resuming' },
@@ -266,7 +268,7 @@ export async function rerunTask(opts: RerunOptions): Promise<RunHandle> {
     if (opts.hooks?.onEvents) store.onEvents(opts.hooks.onEvents);
     await recordInterruption(store);
     const state = store.state;
-    loaded = await loadWorkflow(runWorkflowFile(opts.storeRoot, state.file));
+    loaded = await loadWorkflow(runWorkflowFile(opts.storeRoot, state.file), { parsedCache: parsedCacheOf(opts.storeRoot) });
     const wf = loaded.workflow;
     const task = wf.tasks.get(opts.task);
     if (!task) throw new RefusedError(`run ${state.id} has no task "${opts.task}"; its tasks: ${[...wf.tasks.keys()].join(', ')}`);
@@ -286,6 +288,7 @@ export async function rerunTask(opts: RerunOptions): Promise<RunHandle> {
   const resume = state.resumes.length + 1;
   return launch(store, opts, async (signal) => {
     await store.writeRevision(loaded.revision, loaded.text);
+    void loaded.saveParse(); // off the critical path; it never rejects
     await store.append([
       ...(state.revisions.includes(loaded.revision) ? [] : [{ type: 'revision-added' as const, revision: loaded.revision }]),
       { type: 'rerun-started', resume, revision: loaded.revision, task: opts.task, downstream: opts.downstream === true, rerun: [...run] },

@@ -9,6 +9,8 @@ import type { Workflow } from '../model/workflow';
 import { TaskGraph } from '../graph/task-graph';
 import type { Diagnostic } from '../validate/diagnostic';
 import { analyze } from '../validate/validate';
+import { parsedFromJson, parsedToJson } from '../model/parsed-cache';
+import type { ParsedToml } from '../model/parse-workflow';
 import type { TaskShape } from './events';
 
 export interface LoadedWorkflow {
@@ -21,6 +23,11 @@ export interface LoadedWorkflow {
   /** The non-forensic tasks and their deps: what the scheduler runs (forensic tasks hang off failures). */
   readonly graph: TaskGraph;
   readonly warnings: readonly Diagnostic[];
+  /**
+   * Keeps this text's parse in the cache given to loadWorkflow, if it was not read from there. Separate from
+   * loading because only an operation that goes ahead may write to the store (a refusal or dry run writes nothing).
+   */
+  saveParse(): Promise<void>;
 }
 
 /** A run records its workflow file relative to the workspace (the store's parent) when inside it. */
@@ -49,12 +56,25 @@ export function revisionOf(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 16);
 }
 
-export async function loadWorkflow(file: string): Promise<LoadedWorkflow> {
+/** The store's cache of parsed workflow texts (a cache: safe to delete at any time). */
+export function parsedCacheOf(storeRoot: string): string {
+  return path.join(storeRoot, 'parsed');
+}
+
+export interface LoadOptions {
+  /** A folder of parses by revision (see parsed-cache.ts): read when it holds this text's; see saveParse. */
+  readonly parsedCache?: string;
+}
+
+export async function loadWorkflow(file: string, options: LoadOptions = {}): Promise<LoadedWorkflow> {
   const abs = path.resolve(file);
   const read = await readWorkflowFile(file);
   if (!read.ok) throw new RefusedError(read.message);
   const text = read.text;
-  const { workflow, diagnostics } = analyze(text, { fileName: path.basename(abs), baseDir: path.dirname(abs), fileExists: (p) => fs.existsSync(p) });
+  const revision = revisionOf(text);
+  const cacheFile = options.parsedCache === undefined ? undefined : path.join(options.parsedCache, `${revision}.json`);
+  const cached = cacheFile === undefined ? undefined : await readCachedParse(cacheFile, text.length);
+  const { workflow, diagnostics, parsed } = analyze(text, { fileName: path.basename(abs), baseDir: path.dirname(abs), fileExists: (p) => fs.existsSync(p), ...(cached ? { parsed: cached } : {}) });
   const errors = diagnostics.filter((d) => d.severity === 'error');
   if (!workflow || errors.length > 0) {
     const lines = new LineIndex(text);
@@ -64,10 +84,33 @@ export async function loadWorkflow(file: string): Promise<LoadedWorkflow> {
     });
     throw new RefusedError(`${file} has ${errors.length} error${errors.length === 1 ? '' : 's'}; fix ${errors.length === 1 ? 'it' : 'them'} before running (cairn validate ${file})`, shown);
   }
+  const saveParse = (): Promise<void> => (cacheFile !== undefined && cached === undefined && parsed !== undefined ? writeCachedParse(cacheFile, parsedToJson(parsed, text.length)) : Promise.resolve());
   const structure = structureOf(workflow);
   // Validation has refused unknown deps and cycles, so this cannot throw.
   const graph = TaskGraph.build(structure.filter((t) => t.type !== 'forensic'));
-  return { file: abs, text, revision: revisionOf(text), workflow, structure, graph, warnings: diagnostics.filter((d) => d.severity === 'warning') };
+  return { file: abs, text, revision, workflow, structure, graph, warnings: diagnostics.filter((d) => d.severity === 'warning'), saveParse };
+}
+
+async function readCachedParse(file: string, length: number): Promise<ParsedToml | undefined> {
+  try {
+    return parsedFromJson(await fs.promises.readFile(file, 'utf8'), length);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Best effort: a cache that cannot be written is only slower next time. Never rejects. */
+async function writeCachedParse(file: string, json: string | undefined): Promise<void> {
+  if (json === undefined) return;
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    await fs.promises.mkdir(path.dirname(file), { recursive: true });
+    await fs.promises.writeFile(tmp, json);
+    // Renamed into place whole: a reader never sees half a file (and checks the length besides).
+    await fs.promises.rename(tmp, file);
+  } catch {
+    await fs.promises.rm(tmp, { force: true }).catch(() => undefined);
+  }
 }
 
 export function structureOf(wf: Workflow): TaskShape[] {

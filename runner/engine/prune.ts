@@ -2,10 +2,11 @@
 // of a workflow. Each run is locked before it goes, so a resume starting at
 // the same moment either wins the lock (the run stays) or finds it gone.
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { acquireLock, LockedError } from '../store/lock';
 import { readRun, runPaths } from '../store/run-store';
 import { listRunIds, removeStillborn } from '../store/workspace-store';
-import { RefusedError } from './load-workflow';
+import { parsedCacheOf, RefusedError } from './load-workflow';
 
 export interface PruneOptions {
   /** Newest runs kept per workflow file (default 10; at least 1: the latest always stays). */
@@ -82,5 +83,29 @@ export async function pruneRuns(root: string, opts: PruneOptions = {}): Promise<
       await lock.release().catch(() => undefined);
     }
   }
+  if (!opts.dryRun && out.length > 0) await pruneParsedCache(root);
   return out;
+}
+
+/** Cached parses (parsed-cache.ts) of revisions no remaining run has: only a cache, so best effort. */
+async function pruneParsedCache(root: string): Promise<void> {
+  const cache = parsedCacheOf(root);
+  let entries: string[];
+  try {
+    entries = await fs.promises.readdir(cache);
+  } catch {
+    return;
+  }
+  const used = new Set<string>();
+  for (const id of await listRunIds(root)) {
+    try {
+      for (const f of await fs.promises.readdir(runPaths(root, id).revisions)) used.add(f.replace(/\.cairn\.toml$/, ''));
+    } catch {
+      // A run without revisions keeps nothing alive.
+    }
+  }
+  for (const f of entries) {
+    const rev = /^([0-9a-f]+)\.json$/.exec(f)?.[1];
+    if (rev !== undefined && !used.has(rev)) await fs.promises.rm(path.join(cache, f), { force: true }).catch(() => undefined);
+  }
 }

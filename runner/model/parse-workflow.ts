@@ -16,12 +16,22 @@ import type { SourceString, Task, TaskSettings, VarDecl, VarUse, Workflow } from
 export interface ParseOptions {
   /** The workflow's file name, for the default workflow name. */
   readonly fileName?: string;
+  /** This very text already parsed (a cache, see parsed-cache.ts): skips the TOML parse and position scan. */
+  readonly parsed?: ParsedToml;
+}
+
+/** What the TOML parse and the position scan make of a text: the costly part of reading a workflow. */
+export interface ParsedToml {
+  readonly data: Record<string, unknown>;
+  readonly index: PositionIndex;
 }
 
 export interface ParseResult {
   /** Absent only when the text is not valid TOML. */
   readonly workflow?: Workflow;
   readonly diagnostics: Diagnostic[];
+  /** Present when the text is valid TOML. */
+  readonly parsed?: ParsedToml;
 }
 
 type TomlValue = unknown;
@@ -30,22 +40,26 @@ type TomlTable = Record<string, TomlValue>;
 const EMPTY_INDEX: PositionIndex = { get: () => undefined };
 
 export function parseWorkflow(text: string, options: ParseOptions = {}): ParseResult {
-  let data: TomlTable;
-  try {
-    data = parseToml(text);
-  } catch (e) {
-    return { diagnostics: [syntaxDiagnostic(text, e)] };
+  let parsed = options.parsed;
+  if (parsed === undefined) {
+    let data: TomlTable;
+    try {
+      data = parseToml(text);
+    } catch (e) {
+      return { diagnostics: [syntaxDiagnostic(text, e)] };
+    }
+    let index: PositionIndex;
+    try {
+      index = indexPositions(text);
+    } catch {
+      // The two parsers disagree on a corner of TOML: keep the values, lose positions.
+      index = EMPTY_INDEX;
+    }
+    parsed = { data, index };
   }
-  let index: PositionIndex;
-  try {
-    index = indexPositions(text);
-  } catch {
-    // The two parsers disagree on a corner of TOML: keep the values, lose positions.
-    index = EMPTY_INDEX;
-  }
-  const reader = new WorkflowReader(text, index);
-  const workflow = reader.read(data, options);
-  return { workflow, diagnostics: reader.diagnostics };
+  const reader = new WorkflowReader(text, parsed.index);
+  const workflow = reader.read(parsed.data, options);
+  return { workflow, diagnostics: reader.diagnostics, parsed };
 }
 
 function syntaxDiagnostic(text: string, e: unknown): Diagnostic {

@@ -41,9 +41,25 @@ interface MutableEntry {
  * Paths are numbered nodes: a child is found by `parent.name` or `parent#index`, so keys stay short
  * however deep the path (a key of the whole joined path goes quadratic on long dotted keys).
  */
+/** A position index as plain data (see parsed-cache.ts): node keys, and per node [keyStart, keyEnd, valueStart, valueEnd] (-1: none). */
+export interface PositionData {
+  readonly ids: readonly (readonly [string, number])[];
+  readonly nodes: readonly (readonly [number, number, number, number])[];
+}
+
 class ScanIndex implements PositionIndex {
-  private readonly ids = new Map<string, number>();
-  private readonly nodes: MutableEntry[] = [{}]; // node 0 is the document itself
+  private readonly ids: Map<string, number>;
+  private readonly nodes: MutableEntry[];
+
+  constructor(data?: PositionData) {
+    this.ids = new Map(data?.ids);
+    // node 0 is the document itself
+    this.nodes = data ? data.nodes.map(([ks, ke, vs, ve]) => ({ ...(ks >= 0 ? { key: { start: ks, end: ke } } : {}), ...(vs >= 0 ? { value: { start: vs, end: ve } } : {}) })) : [{}];
+  }
+
+  toData(): PositionData {
+    return { ids: [...this.ids], nodes: this.nodes.map((n) => [n.key?.start ?? -1, n.key?.end ?? -1, n.value?.start ?? -1, n.value?.end ?? -1]) };
+  }
 
   get(path: TomlPath): PositionEntry | undefined {
     let id: number | undefined = 0;
@@ -89,6 +105,16 @@ const ESCAPES: Record<string, string> = { b: '\b', t: '\t', n: '\n', f: '\f', r:
 /** Index the positions of every path in `text`, which must be valid TOML. */
 export function indexPositions(text: string): PositionIndex {
   return new Scanner(text).scan();
+}
+
+/** An index as plain data, to cache; undefined for an index not made by indexPositions. */
+export function positionData(index: PositionIndex): PositionData | undefined {
+  return index instanceof ScanIndex ? index.toData() : undefined;
+}
+
+/** The index that positionData() described. */
+export function positionsFromData(data: PositionData): PositionIndex {
+  return new ScanIndex(data);
 }
 
 class Scanner {
