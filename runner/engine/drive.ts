@@ -177,7 +177,6 @@ export async function drive(req: DriveRequest): Promise<RunStatus> {
         stop.signal,
       );
     }
-    void fs.promises.rm(outputFile, { force: true }).catch(() => undefined); // off the critical path
     const outcome = outcomeOf(result);
     const events: NewRunEvent[] = [];
     if (outcome.status === 'success' && task.register) {

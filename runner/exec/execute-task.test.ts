@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gate, scratch, type Scratch } from './exec-test-fixture';
 import { executeTask, type ExecResult } from './execute-task';
@@ -174,6 +174,15 @@ describe('executeTask', () => {
       assert.ok(log.includes('key: *** done\n') && log.includes('***\n'), log);
       assert.ok(!log.includes('hun') && !result.logTail.includes('hun'));
       for (const chunk of chunks) assert.ok(!chunk.includes('hun') && !chunk.includes('ter2'), chunk);
+    });
+
+    it('removes the $CAIRN_OUTPUT file once it has read it (it may hold a secret)', async () => {
+      const spec = box.spec('echo "token=hunter2" >> "$CAIRN_OUTPUT"');
+      const seen: string[] = [];
+      const result = await executeTask(spec, { onOutputVar: (name, value) => (seen.push(`${name}=${value}`), Promise.resolve()) });
+      assert.equal(exitCode(result), 0);
+      assert.deepEqual(seen, ['token=hunter2']);
+      assert.equal(existsSync(spec.outputFile), false);
     });
 
     it('masks secrets in a malformed $CAIRN_OUTPUT line it reports', async () => {

@@ -1,7 +1,7 @@
 // Runs one attempt of a task as its own process group and says how it ended, with its log tail, captured
 // stdout and $CAIRN_OUTPUT records as they appear. Knows nothing of stores or events: the engine listens via hooks.
 import { spawn } from 'node:child_process';
-import { appendFileSync, closeSync, createWriteStream, openSync } from 'node:fs';
+import { appendFileSync, closeSync, createWriteStream, openSync, unlinkSync } from 'node:fs';
 import { LogTail } from './log-tail';
 import { OutputSink, type StreamName } from './output-sink';
 import { OutputWatcher } from './output-watcher';
@@ -27,7 +27,7 @@ export interface ExecSpec {
   readonly killGraceMs?: number;
   /** Created if missing and appended to: stdout and stderr in arrival order, secrets masked. */
   readonly logFile: string;
-  /** The $CAIRN_OUTPUT path (also in env); created empty here. */
+  /** The $CAIRN_OUTPUT path (also in env); created empty here, removed once read. */
   readonly outputFile: string;
   /** Values masked as *** in the log, tail, live chunks and messages; empty strings are ignored. */
   readonly secrets: readonly string[];
@@ -109,7 +109,8 @@ export async function executeTask(spec: ExecSpec, hooks: ExecHooks, abort?: Abor
   if ('error' in files) return { outcome: 'spawn', message: maskSecrets(files.error, matcher), ...report() };
   const sink = new OutputSink(createWriteStream(spec.logFile, { fd: files.log }), matcher, tail, hooks.onOutput?.bind(hooks));
   const watcher = new OutputWatcher(files.output, spec.outputFile, hooks.onOutputVar?.bind(hooks));
-  const closeFiles = (): Promise<[string | undefined, string | undefined]> => Promise.all([watcher.finish(), sink.close()]);
+  // Once read, the $CAIRN_OUTPUT file goes: its records are the engine's now, and it may hold a secret.
+  const closeFiles = (): Promise<[string | undefined, string | undefined]> => Promise.all([watcher.finish().finally(() => removeQuietly(spec.outputFile)), sink.close()]);
 
   if (abort?.aborted === true) return { outcome: 'cancelled', ...report(...(await closeFiles())) };
   watcher.start();
@@ -217,6 +218,14 @@ function openFiles(spec: ExecSpec): { log: number; output: number } | { error: s
   }
   closeSync(log);
   return { error: message };
+}
+
+function removeQuietly(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch {
+    // Already gone, or in a folder we cannot write: the engine removes its output folder at the end.
+  }
 }
 
 function reasonOf(error: unknown): string {
