@@ -41,9 +41,23 @@ export async function removeStillborn(root: string): Promise<void> {
   for (const n of names.filter((x) => x.startsWith('.new-'))) {
     const dir = path.join(root, 'runs', n);
     const lock = await readLock(dir).catch(() => undefined);
-    // Still being born by a live process: leave it. No lock at all: its creator died before locking.
+    // Still being born by a live process: leave it.
     if (lock?.alive) continue;
+    // No lock at all: its creator died before locking — or is between mkdir and locking right now (another
+    // `cairn run` in this store). Only a folder older than any birth takes is surely dead.
+    if (lock === undefined && Date.now() - (await ageStart(dir)) < UNLOCKED_BIRTH_GRACE_MS) continue;
     await fs.promises.rm(dir, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+/** A run folder is locked microseconds after it is made; a minute allows for a machine under any load. */
+const UNLOCKED_BIRTH_GRACE_MS = 60_000;
+
+async function ageStart(dir: string): Promise<number> {
+  try {
+    return (await fs.promises.stat(dir)).mtimeMs;
+  } catch {
+    return 0;
   }
 }
 
