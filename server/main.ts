@@ -3,7 +3,7 @@
 // Nothing here writes to stdout: under --stdio that is the protocol stream (lint forbids console).
 import { existsSync } from 'node:fs';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { createConnection, ProposedFeatures, ResponseError, TextDocuments, TextDocumentSyncKind, type InitializeResult } from 'vscode-languageserver/node';
+import { createConnection, LSPErrorCodes, ProposedFeatures, ResponseError, TextDocuments, TextDocumentSyncKind, type InitializeResult } from 'vscode-languageserver/node';
 import { keepYoungGenerationSmall } from '../runner/engine/small-heap';
 import { createLanguageService } from './language-service';
 import { RunInfoStore } from './run-info-store';
@@ -102,15 +102,16 @@ connection.onPrepareRename(async (p) => {
   const d = doc(p.textDocument.uri);
   if (!d) return null;
   const r = await guarded('prepare rename', RENAME_FAILED, () => service.prepareRename(d, p.position));
-  // The client shows a ResponseError's message to the user ("cannot rename this").
-  if (!r.ok) return new ResponseError(0, r.message);
+  // The client shows a ResponseError's message to the user ("cannot rename this"). RequestFailed is the
+  // LSP code for "understood, and refused": 0 is no JSON-RPC or LSP error code at all.
+  if (!r.ok) return new ResponseError(LSPErrorCodes.RequestFailed, r.message);
   return { range: r.range, placeholder: r.placeholder };
 });
 connection.onRenameRequest(async (p) => {
   const d = doc(p.textDocument.uri);
   if (!d) return null;
   const r = await guarded('rename', RENAME_FAILED, () => service.rename(d, p.position, p.newName));
-  if (!r.ok) return new ResponseError(0, r.message);
+  if (!r.ok) return new ResponseError(LSPErrorCodes.RequestFailed, r.message);
   return r.edit;
 });
 

@@ -21,12 +21,18 @@ export class RunInfoStore implements RunInfoProvider {
 
   constructor(private readonly env: Readonly<Record<string, string | undefined>> = process.env) {}
 
-  /** The store serving a workflow file: $CAIRN_STORE, else the nearest `.cairn` folder above it. */
+  /**
+   * The store serving a workflow file: an absolute $CAIRN_STORE, else the nearest folder above the file
+   * holding a store named $CAIRN_STORE (relative) or `.cairn`. The CLI resolves a relative $CAIRN_STORE
+   * against the folder it ran from, which the server cannot know: the nearest one upward is its best guess,
+   * as it is for `.cairn`.
+   */
   storeFor(file: string): string | undefined {
     const given = this.env['CAIRN_STORE'];
-    if (given !== undefined && given.length > 0) return path.resolve(path.dirname(file), given);
+    const name = given !== undefined && given.length > 0 ? given : '.cairn';
+    if (path.isAbsolute(name)) return path.resolve(name);
     for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
-      const candidate = path.join(dir, '.cairn');
+      const candidate = path.join(dir, name);
       if (existsSync(path.join(candidate, 'runs'))) return candidate;
       if (path.dirname(dir) === dir) return undefined;
     }
@@ -41,9 +47,9 @@ export class RunInfoStore implements RunInfoProvider {
       return;
     }
     try {
-      const runsStamp = mtime(path.join(root, 'runs'));
+      const runsStamp = stamp(path.join(root, 'runs'));
       const known = this.entries.get(uri);
-      if (known?.run !== undefined && known.stamp === `${runsStamp}:${mtime(path.join(root, 'runs', known.run.id, 'events.ndjson'))}`) return;
+      if (known?.run !== undefined && known.stamp === `${runsStamp}:${stamp(journal(root, known.run.id))}`) return;
       if (known !== undefined && known.run === undefined && known.stamp === runsStamp) return;
       // Newest first; the first run of this very file wins.
       const latest = (await listRuns(root)).find((r) => runWorkflowFile(root, r.file) === file);
@@ -51,9 +57,12 @@ export class RunInfoStore implements RunInfoProvider {
         this.entries.set(uri, { stamp: runsStamp, vars: new Map() });
         return;
       }
+      // Stamped before it is read: an event appended while reading changes the stamp, so the next refresh
+      // reads again. Stamped after, that event would be missed until the run's next one.
+      const journalStamp = stamp(journal(root, latest.id));
       const [details, rows] = await Promise.all([getRun(root, latest.id, this.env), varHistory(root, latest.id)]);
       this.entries.set(uri, {
-        stamp: `${runsStamp}:${mtime(path.join(root, 'runs', latest.id, 'events.ndjson'))}`,
+        stamp: `${runsStamp}:${journalStamp}`,
         run: details.document,
         vars: new Map(rows.map((r) => [r.name, r])),
       });
@@ -98,9 +107,19 @@ function filePath(uri: string): string | undefined {
   }
 }
 
-function mtime(p: string): string {
+function journal(root: string, runId: string): string {
+  return path.join(root, 'runs', runId, 'events.ndjson');
+}
+
+/**
+ * What changes when a folder gains an entry or a journal an event. The size joins the modification time
+ * because a file system with coarse timestamps can show two appends within one tick with the same mtime;
+ * the journal only grows, so its size never repeats.
+ */
+function stamp(p: string): string {
   try {
-    return String(statSync(p).mtimeMs);
+    const s = statSync(p);
+    return `${s.mtimeMs}/${s.size}`;
   } catch {
     return 'missing';
   }

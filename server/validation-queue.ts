@@ -61,7 +61,16 @@ export class ValidationQueue<D extends VersionedDocument, R> {
       this.published.set(uri, document.version);
       this.options.publish(uri, document.version, result);
     } catch (e) {
-      this.options.onError(`cairn: validating ${uri} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      this.report(`cairn: validating ${uri} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    }
+  }
+
+  /** run() is called from a timer: a throw here (a logger on a closed connection) would kill the server. */
+  private report(message: string): void {
+    try {
+      this.options.onError(message);
+    } catch {
+      // Nowhere left to report to; the next document is validated all the same.
     }
   }
 }
