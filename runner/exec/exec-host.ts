@@ -8,7 +8,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { executeTask, type ExecHooks, type ExecResult, type ExecSpec } from './execute-task';
-import { isFromHost, type FromHost, type ToHost } from './host-protocol';
+import { envDelta, isFromHost, type FromHost, type ToHost } from './host-protocol';
 import { ProcessGroup } from './process-group';
 
 interface Pending {
@@ -30,6 +30,8 @@ export class ExecHost {
   private state: 'idle' | 'starting' | 'ready' | 'dead' = 'idle';
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
+  /** The base environment the host holds (see EnvDelta). */
+  private sentEnv: Readonly<Record<string, string>> = {};
   private markReady: (ok: boolean) => void = () => undefined;
   /** Resolves true once attempts go to the host, false if it could not start or died first. */
   readonly ready = new Promise<boolean>((resolve) => (this.markReady = resolve));
@@ -65,7 +67,14 @@ export class ExecHost {
       abort?.addEventListener('abort', onAbort, { once: true });
       this.pending.set(id, { hooks, started: performance.now(), resolve, detach: () => abort?.removeEventListener('abort', onAbort) });
       this.hold();
-      this.post({ type: 'exec', id, spec, live: hooks.onOutput !== undefined });
+      const { env, ...rest } = spec;
+      let delta = envDelta(this.sentEnv, env);
+      if (delta === undefined) {
+        this.post({ type: 'env', id, env });
+        this.sentEnv = env;
+        delta = { set: {}, unset: [] };
+      }
+      this.post({ type: 'exec', id, spec: rest, env: delta, live: hooks.onOutput !== undefined });
     });
   };
 

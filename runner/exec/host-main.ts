@@ -2,7 +2,7 @@
 // and reports back. It holds nothing durable; when the driver goes away (exit, crash, kill -9) it ends every
 // process group it started and exits, so no task outlives the run that owns it.
 import { executeTask, type ExecHooks } from './execute-task';
-import { isToHost, type FromHost, type ToHost } from './host-protocol';
+import { applyEnvDelta, isToHost, type FromHost, type ToHost } from './host-protocol';
 
 interface Running {
   readonly abort: AbortController;
@@ -12,6 +12,7 @@ interface Running {
 
 const running = new Map<number, Running>();
 let exiting = false;
+let baseEnv: Readonly<Record<string, string>> = {};
 
 function send(m: FromHost): void {
   // A driver that is gone (it may exit before this host has even started) is noticed by 'disconnect'.
@@ -34,7 +35,7 @@ function start(id: number, spec: ToHost & { type: 'exec' }): void {
       }),
     ...(spec.live ? { onOutput: (chunk, stream) => send({ type: 'output', id, chunk, stream }) } : {}),
   };
-  void executeTask(spec.spec, hooks, job.abort.signal).then((result) => {
+  void executeTask({ ...spec.spec, env: applyEnvDelta(baseEnv, spec.env) }, hooks, job.abort.signal).then((result) => {
     running.delete(id);
     send({ type: 'done', id, result });
     if (exiting && running.size === 0) process.exit(0);
@@ -44,6 +45,9 @@ function start(id: number, spec: ToHost & { type: 'exec' }): void {
 function onMessage(m: unknown): void {
   if (!isToHost(m)) return;
   switch (m.type) {
+    case 'env':
+      baseEnv = m.env;
+      return;
     case 'exec':
       start(m.id, m);
       return;
