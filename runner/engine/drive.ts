@@ -295,7 +295,8 @@ class LogFiles {
   create(file: string): Promise<void> {
     let done = this.created.get(file);
     if (done === undefined) {
-      done = fs.promises.open(file, 'a').then((f) => f.close()).catch(() => undefined);
+      // Callbacks, not fs.promises: no FileHandle to build and collect per attempt.
+      done = new Promise<void>((resolve) => fs.open(file, 'a', (error, fd) => (error ? resolve() : fs.close(fd, () => resolve()))));
       this.created.set(file, done);
     }
     return done;

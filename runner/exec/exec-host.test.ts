@@ -42,7 +42,7 @@ describe('ExecHost (attempts run in a helper process)', function () {
   it('gives each attempt exactly its own environment (sent as changes to the last one)', async () => {
     const base = box.spec('').env;
     const show = 'echo "A=${A-unset} B=${B-unset}"';
-    const envs = [{ ...base, A: '1', B: '2' }, { ...base, A: '1' }, { ...base, B: 'b' }, { PATH: base['PATH'] ?? '/usr/bin:/bin' }, { ...base, A: '1', B: '2' }];
+    const envs: Record<string, string>[] = [{ ...base, A: '1', B: '2' }, { ...base, A: '1' }, { ...base, B: 'b' }, { PATH: base['PATH'] ?? '/usr/bin:/bin' }, { ...base, A: '1', B: '2' }];
     const seen: string[] = [];
     for (const env of envs) seen.push((await host.execute(box.spec(show, { env }), {})).logTail);
     assert.deepEqual(seen, ['A=1 B=2', 'A=1 B=unset', 'A=unset B=b', 'A=unset B=unset', 'A=1 B=2']);
