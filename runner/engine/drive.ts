@@ -39,7 +39,7 @@ export interface DriveIo {
   readonly execute: ExecuteFn;
   /** Waits between retries; resolves early when aborted. */
   readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
-  /** Told how many tasks are about to run, before the first starts (the exec host starts for several). */
+  /** Told how many tasks this drive runs, once the first has been spawned (the exec host starts for several). */
   readonly expect?: (tasks: number) => void;
 }
 
@@ -81,7 +81,7 @@ export async function drive(req: DriveRequest): Promise<RunStatus> {
   for (const t of wf.tasks.values()) {
     if (t.type === 'forensic' && t.target) forensicsOf.set(t.target.value, [...(forensicsOf.get(t.target.value) ?? []), t]);
   }
-  io.expect?.(req.run.size);
+  let expected = false;
   const outputsDir = await createOutputsDir(io.env);
   const forensicsRan = new Set<string>();
   const logs = new LogFiles();
@@ -154,7 +154,7 @@ export async function drive(req: DriveRequest): Promise<RunStatus> {
       await fs.promises.writeFile(log, `cairn: ${shell.error}\n`).catch(() => undefined);
       result = { outcome: 'spawn', message: shell.error, durationMs: 0, logTail: shell.error };
     } else {
-      result = await io.execute(
+      const executing = io.execute(
         {
           command: p.command,
           shell: 'error' in shell ? '' : shell.path,
@@ -176,6 +176,13 @@ export async function drive(req: DriveRequest): Promise<RunStatus> {
         },
         stop.signal,
       );
+      if (!expected) {
+        // Told once the first task has been spawned: starting the exec host forks this process, which blocks
+        // it for a while; the first task (run inline meanwhile) should not wait for that, nor a resume's decision.
+        expected = true;
+        io.expect?.(req.run.size);
+      }
+      result = await executing;
     }
     const outcome = outcomeOf(result);
     const events: NewRunEvent[] = [];

@@ -56,7 +56,7 @@ describe('parsed-cache: a workflow read from the cached parse equals one parsed 
     const json = parsedToJson(analyze(text).parsed!, text.length)!;
     assert.ok(parsedFromJson(json, text.length));
     assert.equal(parsedFromJson(json, text.length + 1), undefined);
-    assert.equal(parsedFromJson(json.replace('"format":1', '"format":0'), text.length), undefined);
+    assert.equal(parsedFromJson(json.replace(/"format":\d+/, '"format":0'), text.length), undefined);
     assert.equal(parsedFromJson('{"format":1', text.length), undefined);
     assert.equal(parsedFromJson('null', text.length), undefined);
   });

@@ -7,7 +7,7 @@ import type { ParsedToml } from './parse-workflow';
 import { positionData, positionsFromData, type PositionData } from './toml-positions';
 
 /** Bump when the parse's shape or the position scanner's output changes: older caches are then ignored. */
-const FORMAT = 1;
+const FORMAT = 2;
 
 interface CacheFile {
   readonly format: number;
@@ -29,7 +29,7 @@ export function parsedFromJson(json: string, length: number): ParsedToml | undef
   try {
     const file = JSON.parse(json) as Partial<CacheFile>;
     if (typeof file.data === 'object' && file.data !== null) file.data = withoutPrototypes(file.data) as Record<string, unknown>;
-    if (file.format !== FORMAT || file.length !== length || typeof file.data !== 'object' || file.data === null || !Array.isArray(file.positions?.ids) || !Array.isArray(file.positions.nodes)) return undefined;
+    if (file.format !== FORMAT || file.length !== length || typeof file.data !== 'object' || file.data === null || !Array.isArray(file.positions?.children) || !Array.isArray(file.positions.nodes)) return undefined;
     return { data: file.data, index: positionsFromData(file.positions) };
   } catch {
     return undefined;

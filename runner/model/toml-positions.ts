@@ -37,34 +37,39 @@ interface MutableEntry {
   value?: Span;
 }
 
-/**
- * Paths are numbered nodes: a child is found by `parent.name` or `parent#index`, so keys stay short
- * however deep the path (a key of the whole joined path goes quadratic on long dotted keys).
- */
-/** A position index as plain data (see parsed-cache.ts): node keys, and per node [keyStart, keyEnd, valueStart, valueEnd] (-1: none). */
+/** A position index as plain data (see parsed-cache.ts): [parent, name or index, child] per edge; per node [keyStart, keyEnd, valueStart, valueEnd] (-1: none). */
 export interface PositionData {
-  readonly ids: readonly (readonly [string, number])[];
+  readonly children: readonly (readonly [number, string | number, number])[];
   readonly nodes: readonly (readonly [number, number, number, number])[];
 }
 
+/**
+ * Paths are numbered nodes, each with its named and its indexed children: a lookup walks the path without
+ * building a string per step (a key of the whole joined path goes quadratic on long dotted keys, and even
+ * `parent.name` keys cost a string per segment on every lookup while a workflow is read).
+ */
 class ScanIndex implements PositionIndex {
-  private readonly ids: Map<string, number>;
-  private readonly nodes: MutableEntry[];
+  private readonly nodes: MutableEntry[] = [{}]; // node 0 is the document itself
+  private readonly named: (Map<string, number> | undefined)[] = [undefined];
+  private readonly indexed: (number[] | undefined)[] = [undefined];
 
   constructor(data?: PositionData) {
-    this.ids = new Map(data?.ids);
-    // node 0 is the document itself
-    this.nodes = data ? data.nodes.map(([ks, ke, vs, ve]) => ({ ...(ks >= 0 ? { key: { start: ks, end: ke } } : {}), ...(vs >= 0 ? { value: { start: vs, end: ve } } : {}) })) : [{}];
+    if (data === undefined) return;
+    this.nodes = data.nodes.map(([ks, ke, vs, ve]) => ({ ...(ks >= 0 ? { key: { start: ks, end: ke } } : {}), ...(vs >= 0 ? { value: { start: vs, end: ve } } : {}) }));
+    for (const [parent, seg, child] of data.children) this.link(parent, seg, child);
   }
 
   toData(): PositionData {
-    return { ids: [...this.ids], nodes: this.nodes.map((n) => [n.key?.start ?? -1, n.key?.end ?? -1, n.value?.start ?? -1, n.value?.end ?? -1]) };
+    const children: [number, string | number, number][] = [];
+    this.named.forEach((m, parent) => m?.forEach((child, name) => children.push([parent, name, child])));
+    this.indexed.forEach((list, parent) => list?.forEach((child, i) => children.push([parent, i, child])));
+    return { children, nodes: this.nodes.map((n) => [n.key?.start ?? -1, n.key?.end ?? -1, n.value?.start ?? -1, n.value?.end ?? -1]) };
   }
 
   get(path: TomlPath): PositionEntry | undefined {
     let id: number | undefined = 0;
     for (const seg of path) {
-      id = this.ids.get(typeof seg === 'number' ? `${id}#${seg}` : `${id}.${seg}`);
+      id = typeof seg === 'number' ? this.indexed[id]?.[seg] : this.named[id]?.get(seg);
       if (id === undefined) return undefined;
     }
     return id === 0 ? undefined : this.nodes[id];
@@ -72,13 +77,16 @@ class ScanIndex implements PositionIndex {
 
   /** The node for `name` (or `#index`) under `parent`, created if new. */
   child(parent: number, sep: '.' | '#', seg: string | number): number {
-    const k = `${parent}${sep}${seg}`;
-    let id = this.ids.get(k);
-    if (id === undefined) {
-      id = this.nodes.push({}) - 1;
-      this.ids.set(k, id);
-    }
+    const known = sep === '#' ? this.indexed[parent]?.[seg as number] : this.named[parent]?.get(String(seg));
+    if (known !== undefined) return known;
+    const id = this.nodes.push({}) - 1;
+    this.link(parent, sep === '#' ? Number(seg) : String(seg), id);
     return id;
+  }
+
+  private link(parent: number, seg: string | number, child: number): void {
+    if (typeof seg === 'number') (this.indexed[parent] ??= [])[seg] = child;
+    else (this.named[parent] ??= new Map()).set(seg, child);
   }
 
   /** The entry of node `id`; a key span is kept only the first time (where the path is first named). */
