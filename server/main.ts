@@ -4,14 +4,12 @@
 import { existsSync } from 'node:fs';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { createConnection, LSPErrorCodes, ProposedFeatures, ResponseError, TextDocuments, TextDocumentSyncKind, type InitializeResult } from 'vscode-languageserver/node';
-import { keepYoungGenerationSmall } from '../runner/engine/small-heap';
 import { createLanguageService } from './language-service';
 import { RunInfoStore } from './run-info-store';
 import { ValidationQueue } from './validation-queue';
 
 declare const CAIRN_VERSION: string | undefined;
 
-keepYoungGenerationSmall();
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 const runInfo = new RunInfoStore();

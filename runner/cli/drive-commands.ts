@@ -5,7 +5,6 @@ import * as os from 'node:os';
 import { dryRunResume, resumeRun, rerunTask, startRun, type RunHandle } from '../engine/engine';
 import type { RunStatus } from '../engine/events';
 import { getRun, listRuns } from '../engine/queries';
-import { keepYoungGenerationSmall } from '../engine/small-heap';
 import { parseVarArgs } from '../engine/run-vars';
 import { readLock } from '../store/lock';
 import { runPaths } from '../store/run-store';
@@ -23,7 +22,6 @@ export interface DriveFlags extends StoreOption {
 
 /** Drives a handle to its end with SIGINT → cancel, and prints the outcome. */
 async function follow(io: CliIo, root: string, start: (signal: AbortSignal, onEvents: ProgressPrinter['onEvents'] | undefined) => Promise<RunHandle>, json: boolean): Promise<number> {
-  keepYoungGenerationSmall();
   const ac = new AbortController();
   let interrupted = false;
   const onSigint = (): void => {

@@ -3,12 +3,12 @@
 // V8 grows the young generation to 2 × 16 MB under allocation churn — most of a driver's resident
 // memory on a 1,000-task run (heap in use ≈ 14 MB, new space committed ≈ 30 MB). Pinning the
 // semi-space to its initial size costs a few more (cheap, small) scavenges and saves that memory on
-// every fork. Must run before the heap has grown; V8 reads this flag whenever it resizes new space.
+// every fork. V8 reads this flag whenever it resizes new space, so it holds from the next resize on.
 import { setFlagsFromString } from 'node:v8';
 
 let applied = false;
 
-/** Call once, early, in a process that will host runs (the CLI's run/resume/rerun, the language server). */
+/** Called by the engine as it starts a run, a resume or a re-run, before reading anything big. */
 export function keepYoungGenerationSmall(): void {
   if (applied) return;
   applied = true;
