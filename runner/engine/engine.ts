@@ -127,6 +127,7 @@ export interface ResumeOptions extends EngineOptions {
 
 export interface KeptTask {
   readonly id: string;
+  /** Only judged when the plan is to be shown (dry run) or acted on (--rerun-stale); false otherwise. */
   readonly stale: boolean;
   readonly reasons: readonly string[];
 }
@@ -147,7 +148,7 @@ export interface ResumePlan {
 const RESUMABLE: ReadonlySet<RunStatus> = new Set(['failed', 'cancelled', 'interrupted']);
 
 /** What a resume would do (SPEC §3.1), from a run's state: changes nothing. */
-export async function planResume(state: RunState, opts: ResumeOptions): Promise<ResumePlan> {
+export async function planResume(state: RunState, opts: ResumeOptions, judgeStaleness = opts.rerunStale === true): Promise<ResumePlan> {
   if (!RESUMABLE.has(state.status)) {
     const why: Record<string, string> = {
       success: `run ${state.id} already succeeded; to run a task again: cairn rerun ${state.id} --task <task>`,
@@ -170,7 +171,9 @@ export async function planResume(state: RunState, opts: ResumeOptions): Promise<
   const vars = restoreVars(wf, state, envOf(opts), { secretsNow });
   const overrideEvents: NewRunEvent[] = Object.entries(given).map(([name, value]) => varEvent(name, vars.set(name, { value, source: 'override' })));
 
-  const stale = await staleTasks(loaded, state, vars);
+  // Judging staleness renders and fingerprints every kept task (and hashes their inputs): a resume that does
+  // not act on it leaves it out of the time before its first task.
+  const stale = judgeStaleness ? await staleTasks(loaded, state, vars) : new Map<string, string[]>();
   const kept: KeptTask[] = [];
   const rerun = new Set<string>();
   for (const id of loaded.graph.ids) {
@@ -204,7 +207,7 @@ export async function planResume(state: RunState, opts: ResumeOptions): Promise<
 export async function dryRunResume(opts: ResumeOptions): Promise<ResumePlan> {
   const snap = await readRun(opts.storeRoot, opts.runId);
   if (snap.driver?.alive) throw new RefusedError(`run ${opts.runId} is being driven by pid ${snap.driver.holder.pid}; wait for it or cancel it`);
-  return planResume(snap.state, opts);
+  return planResume(snap.state, opts, true);
 }
 
 /** Marks a run whose driver died as interrupted, durably (we hold its lock now). */
