@@ -1,0 +1,201 @@
+// What a user sees, checked in code-server's workbench with Playwright: the extension installed from
+// its .vsix, a workspace copy of examples/ plus broken.cairn.toml. The tests run in order on one page
+// (each starts where the previous left the editor) and save screenshots to test/e2e/artifacts/.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Locator, Page } from 'playwright-core';
+import { waitUntil } from './code-server';
+
+export interface UiTest {
+  readonly name: string;
+  run(ui: Workbench): Promise<void>;
+}
+
+/** Text as the editor renders it: non-breaking spaces back to spaces. */
+const plain = (s: string): string => s.replace(/\u00a0/g, ' ');
+
+const TYPING_DELAY_MS = 40;
+
+export class Workbench {
+  constructor(
+    readonly page: Page,
+    readonly artifactsDir: string,
+    readonly workspace: string,
+  ) {}
+
+  async screenshot(name: string): Promise<string> {
+    const file = path.join(this.artifactsDir, `${name}.png`);
+    await this.page.screenshot({ path: file });
+    return file;
+  }
+
+  async ready(): Promise<void> {
+    await this.page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ state: 'visible', timeout: 60_000 });
+  }
+
+  /** F1, a query, then a click on the command whose label matches: the command palette as a user drives it. */
+  async runCommand(query: string, label: string | RegExp): Promise<void> {
+    const input = this.page.locator('.quick-input-widget input');
+    await this.page.keyboard.press('F1');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(`>${query}`);
+    const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first();
+    await row.waitFor({ state: 'visible' });
+    await row.click();
+    await input.waitFor({ state: 'hidden' });
+  }
+
+  /** Opens a file by clicking it in the Explorer, and waits for its editor tab. */
+  async openFromExplorer(name: string): Promise<void> {
+    await this.page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first().click();
+    await this.page.locator('.tabs-container .tab.active', { hasText: name }).waitFor({ state: 'visible' });
+    await this.editor().locator('.view-lines').waitFor({ state: 'visible' });
+  }
+
+  editor(): Locator {
+    return this.page.locator('.editor-instance .monaco-editor').first();
+  }
+
+  async editorText(): Promise<string> {
+    return plain(await this.editor().locator('.view-lines').innerText());
+  }
+
+  /** The Problems panel's rows as displayed: a file row, then one row per problem. */
+  async problemRows(): Promise<string[]> {
+    const rows = this.page.locator('.markers-panel .monaco-list-row');
+    return (await rows.allInnerTexts()).map((t) => plain(t).replace(/\s+/g, ' ').trim());
+  }
+
+  /** Waits until the Problems panel shows `count` problems (rows less the file row). */
+  async waitForProblems(count: number): Promise<string[]> {
+    let rows: string[] = [];
+    await waitUntil(
+      `${count} problems in the Problems panel`,
+      async () => {
+        rows = await this.problemRows();
+        return rows.length === count + 1;
+      },
+      20_000,
+    ).catch((e: unknown) => {
+      throw new Error(`${e instanceof Error ? e.message : String(e)}; rows: ${JSON.stringify(rows)}`);
+    });
+    return rows;
+  }
+
+  /** Clicks inside the first piece of editor text that reads `text`, as a user placing the cursor there. */
+  async clickOnText(text: string): Promise<void> {
+    const span = this.editor().locator('.view-line span span', { hasText: text }).first();
+    await span.waitFor({ state: 'visible' });
+    await span.click();
+  }
+
+  /**
+   * Types lines at a person's pace (auto-closing and the suggestion list react to each key, and race
+   * when keys come faster than anyone types); Escape before each Enter so an open suggestion list does
+   * not take it.
+   */
+  async typeLines(lines: readonly string[], last: string): Promise<void> {
+    for (const line of lines) {
+      await this.page.keyboard.type(line, { delay: TYPING_DELAY_MS });
+      await this.page.keyboard.press('Escape');
+      await this.page.keyboard.press('Enter');
+    }
+    await this.page.keyboard.type(last, { delay: TYPING_DELAY_MS });
+  }
+
+  fileOnDisk(name: string): string {
+    return fs.readFileSync(path.join(this.workspace, name), 'utf8');
+  }
+}
+
+const BROKEN = 'broken.cairn.toml';
+
+export const UI_TESTS: readonly UiTest[] = [
+  {
+    name: 'the Problems panel lists the broken workflow\'s diagnostics at their lines',
+    async run(ui) {
+      await ui.openFromExplorer(BROKEN);
+      await ui.runCommand('Problems', /Focus on Problems View|Focus Problems/);
+      const rows = await ui.waitForProblems(3);
+      assert.match(rows[0] ?? '', /broken\.cairn\.toml/);
+      assert.match(rows[0] ?? '', /3/);
+      const problems = rows.slice(1);
+      const expected = [
+        ['unknown task "biuld" in deps of "test"; did you mean "build"?', '[Ln 10, Col 9]'],
+        ['unknown task "nosuchtask" in deps of "deploy"', '[Ln 14, Col 17]'],
+        ['unknown key "timout" in task "deploy"; did you mean "timeout"?', '[Ln 16, Col 1]'],
+      ] as const;
+      for (const [message, at] of expected) {
+        const row = problems.find((r) => r.includes(message));
+        assert.ok(row, `no Problems row says ${message}: ${JSON.stringify(problems)}`);
+        assert.ok(row.includes(at), `the row for ${message} does not say ${at}: ${row}`);
+        assert.ok(row.includes('cairn'), `the row does not name its source: ${row}`);
+      }
+      await ui.screenshot('01-problems-panel');
+    },
+  },
+  {
+    name: 'a quick fix from the light bulb corrects a misspelt dep',
+    async run(ui) {
+      await ui.clickOnText('biuld');
+      // The light bulb in the gutter (the auto-fix kind: the fix is preferred), clicked as a user would.
+      const bulb = ui.page.locator('.glyph-margin-widgets [class*="codicon-gutter-lightbulb"]').first();
+      await bulb.waitFor({ state: 'visible' });
+      assert.match((await bulb.getAttribute('class')) ?? '', /auto-fix/);
+      await ui.screenshot('02-light-bulb');
+      await bulb.click();
+      const fix = ui.page.locator('.action-widget .monaco-list-row', { hasText: 'Change to "build"' });
+      await fix.waitFor({ state: 'visible' });
+      await ui.screenshot('03-quick-fix-menu');
+      await fix.click();
+      await waitUntil('the fixed dep in the editor', async () => (await ui.editorText()).includes('deps = ["build"]'), 10_000);
+      const rows = await ui.waitForProblems(2);
+      assert.ok(rows.every((r) => !r.includes('biuld')), JSON.stringify(rows));
+      await ui.screenshot('04-quick-fix-applied');
+    },
+  },
+  {
+    name: 'typing deps = [" opens a completion list of the workflow\'s task ids',
+    async run(ui) {
+      await ui.clickOnText('deploy.sh');
+      await ui.page.keyboard.press('Control+End');
+      await ui.page.keyboard.press('Enter');
+      // Typed whole, as a user types: auto-closing adds `]` and `"`, typing them again steps over.
+      await ui.typeLines(['[tasks.archive]', 'run = "tar czf out.tgz dist"'], 'deps = ["');
+      const widget = ui.page.locator('.suggest-widget.visible');
+      await widget.waitFor({ state: 'visible' });
+      const labels = widget.locator('.monaco-list-row .label-name');
+      await waitUntil('three completion items', async () => (await labels.count()) === 3, 10_000);
+      assert.deepEqual((await labels.allInnerTexts()).map(plain).sort(), ['build', 'deploy', 'test']);
+      await ui.screenshot('05-completion-task-ids');
+      await ui.page.keyboard.type('te', { delay: TYPING_DELAY_MS });
+      await waitUntil('"test" alone in the list', async () => (await labels.allInnerTexts()).join(',') === 'test', 10_000);
+      await ui.page.keyboard.press('Enter');
+      await waitUntil('the accepted id in the editor', async () => (await ui.editorText()).includes('deps = ["test"]'), 10_000);
+      // Auto-closing made `deps = [""]` of `deps = ["`; the accepted item left one valid array.
+      await ui.waitForProblems(2);
+      await ui.page.keyboard.press('Control+s');
+      await waitUntil('the file saved', () => ui.fileOnDisk(BROKEN).includes('[tasks.archive]'), 10_000);
+      const saved = ui.fileOnDisk(BROKEN);
+      assert.match(saved, /\[tasks\.test\]\ndeps = \["build"\]\n/);
+      assert.match(saved, /\[tasks\.archive\]\nrun = "tar czf out\.tgz dist"\ndeps = \["test"\]\s*$/);
+      await ui.screenshot('06-completion-accepted');
+    },
+  },
+  {
+    name: 'hovering a task id shows the task',
+    async run(ui) {
+      await ui.page.keyboard.press('Escape');
+      const id = ui.editor().locator('.view-line span span', { hasText: /^build$/ }).first();
+      await id.hover();
+      const hover = ui.page.locator('.monaco-hover:not(.hidden)', { hasText: 'task' });
+      await hover.waitFor({ state: 'visible' });
+      const text = plain(await hover.innerText());
+      assert.match(text, /task build/);
+      assert.match(text, /Compile/);
+      assert.match(text, /make/);
+      await ui.screenshot('07-hover-task');
+    },
+  },
+];
