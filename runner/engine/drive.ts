@@ -82,6 +82,9 @@ export async function drive(req: DriveRequest): Promise<RunStatus> {
     if (t.type === 'forensic' && t.target) forensicsOf.set(t.target.value, [...(forensicsOf.get(t.target.value) ?? []), t]);
   }
   let expected = false;
+  /** The environment every task starts from (io.env without unset entries), built once. */
+  const baseEnv: Record<string, string> = {};
+  for (const [k, v] of Object.entries(io.env)) if (v !== undefined) baseEnv[k] = v;
   const outputsDir = await createOutputsDir(io.env);
   const forensicsRan = new Set<string>();
   const logs = new LogFiles();
@@ -138,8 +141,7 @@ export async function drive(req: DriveRequest): Promise<RunStatus> {
 
     const shell = resolveShell(p.settings.shell, io.env);
     const outputFile = path.join(outputsDir, `${task.id}.${n}.env`);
-    const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries(io.env)) if (v !== undefined) env[k] = v;
+    const env: Record<string, string> = { ...baseEnv };
     Object.assign(env, p.ownEnv, vars.toEnv(), extraEnv, {
       CAIRN_OUTPUT: outputFile,
       CAIRN_RUN_ID: store.runId,
