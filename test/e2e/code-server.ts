@@ -1,7 +1,8 @@
 // Starting and stopping code-server (a real VS Code, served to a browser) and the Chromium that shows
 // it. code-server runs in its own process group, killed whole when it stops, when the driver exits or
 // is interrupted, or on a timeout: it leaves watcher children behind otherwise. Every path it writes
-// (user data, extensions, XDG folders, TMPDIR) is inside the run's temp folder.
+// (user data, extensions, XDG folders, TMPDIR) is inside the folders the driver gives it (the run's temp
+// folder for the tests, .cache/start/ for `npm start`).
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
@@ -17,7 +18,7 @@ process.on('exit', () => {
 });
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.once(signal, () => {
-    log(`${signal}: stopping code-server`);
+    if (liveGroups.size > 0) log(`${signal}: stopping code-server`);
     process.exit(130);
   });
 }
@@ -30,6 +31,12 @@ export interface CodeServerOptions {
   /** Lets the page run an extension test suite from the URL's payload (and hides toasts). */
   readonly smokeTestDriver: boolean;
   readonly logFile: string;
+  /** The address to bind; 127.0.0.1 unless given. */
+  readonly host?: string;
+  /** The port; a free one unless given. */
+  readonly port?: number;
+  /** How long a disconnected page may come back to its extension host; 10 s unless given (tests). */
+  readonly reconnectionGraceSeconds?: number;
 }
 
 export interface CodeServer {
@@ -37,14 +44,20 @@ export interface CodeServer {
   /** What the workbench calls the remote: vscode-remote://<authority>/path. */
   readonly authority: string;
   readonly pid: number;
+  /**
+   * Settles only when code-server exits unasked (not through stop() or an interrupt), with how it
+   * exited ("exit 1", "SIGKILL").
+   */
+  readonly died: Promise<string>;
   stop(): Promise<void>;
 }
 
-function freePort(): Promise<number> {
+/** A port that is free on `host` now (`port` 0: any free one); rejects when `port` is taken. */
+export function freePort(host = '127.0.0.1', port = 0): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(port, host, () => {
       const address = server.address();
       server.close(() => (address !== null && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port'))));
     });
@@ -70,29 +83,39 @@ function commonArgs(o: { userDataDir: string; extensionsDir: string }): string[]
   return ['--user-data-dir', o.userDataDir, '--extensions-dir', o.extensionsDir];
 }
 
-/** `code-server --install-extension x.vsix`: what a user does with a downloaded .vsix. */
-export async function installExtension(vsix: string, o: { dirs: RunDirs; userDataDir: string; extensionsDir: string; logFile: string }): Promise<void> {
+/**
+ * `code-server --install-extension x.vsix`: what a user does with a downloaded .vsix. `force` replaces an
+ * installed copy of the same version (`npm start` reinstalls what it just packaged).
+ */
+export async function installExtension(vsix: string, o: { dirs: RunDirs; userDataDir: string; extensionsDir: string; logFile: string; force?: boolean }): Promise<void> {
   const out = fs.openSync(o.logFile, 'a');
   try {
-    const r = await run(tools.node, [tools.codeServerEntry, ...commonArgs(o), '--install-extension', vsix], { env: serverEnv(o.dirs), cwd: o.dirs.tmp, stdio: ['ignore', out, out], timeoutMs: 120_000 });
+    const r = await run(tools.node, [tools.codeServerEntry, ...commonArgs(o), '--install-extension', vsix, ...(o.force === true ? ['--force'] : [])], { env: serverEnv(o.dirs), cwd: o.dirs.tmp, stdio: ['ignore', out, out], timeoutMs: 120_000 });
     if (r.code !== 0) throw new Error(`code-server --install-extension failed (${r.signal ?? `exit ${String(r.code)}`}); see ${o.logFile}`);
   } finally {
     fs.closeSync(out);
   }
 }
 
+/** host:port as a URL authority ([…] around an IPv6 address). */
+function hostPort(host: string, port: number): string {
+  return `${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
 export async function startCodeServer(o: CodeServerOptions): Promise<CodeServer> {
-  const port = await freePort();
-  const authority = `127.0.0.1:${port}`;
+  const host = o.host ?? '127.0.0.1';
+  const port = o.port ?? (await freePort(host));
+  // Bound to every address: reached (and probed) through the loopback one.
+  const authority = hostPort(host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host, port);
   const args = [
     tools.codeServerEntry,
-    '--bind-addr', authority,
+    '--bind-addr', hostPort(host, port),
     '--auth', 'none',
     '--disable-telemetry',
     '--disable-update-check',
     '--disable-workspace-trust',
     '--disable-getting-started-override',
-    '--reconnection-grace-time', '10',
+    '--reconnection-grace-time', String(o.reconnectionGraceSeconds ?? 10),
     ...commonArgs(o),
     '--ignore-last-opened',
     ...(o.smokeTestDriver ? ['--vscode-option', 'enable-smoke-test-driver'] : []),
@@ -105,12 +128,19 @@ export async function startCodeServer(o: CodeServerOptions): Promise<CodeServer>
   if (pid === undefined) throw new Error('code-server did not start');
   liveGroups.add(pid);
   let exited: string | undefined;
-  child.on('exit', (code, signal) => (exited = signal ?? `exit ${String(code)}`));
+  let stopping = false;
+  const died = new Promise<string>((resolve) => {
+    child.on('exit', (code, signal) => {
+      exited = signal ?? `exit ${String(code)}`;
+      if (!stopping) resolve(exited);
+    });
+  });
   const started = Date.now();
   const origin = `http://${authority}`;
 
   const stop = async (): Promise<void> => {
     if (!liveGroups.has(pid)) return;
+    stopping = true;
     killGroup(pid, 'SIGTERM');
     try {
       await waitUntil('code-server to stop', () => !groupAlive(pid), 5_000);
@@ -140,7 +170,7 @@ export async function startCodeServer(o: CodeServerOptions): Promise<CodeServer>
     throw e;
   }
   log(`code-server ${path.basename(o.workspace)} on ${origin} (pid group ${pid}) answered /healthz after ${Date.now() - started} ms`);
-  return { origin, authority, pid, stop };
+  return { origin, authority, pid, died, stop };
 }
 
 export const CHROMIUM_ARGS = [

@@ -56,25 +56,30 @@ export function makeRunDirs(prefix: string): RunDirs {
   const home = path.join(root, 'home');
   const tmp = path.join(root, 'tmp');
   for (const d of [home, tmp, path.join(home, '.config'), path.join(home, '.local', 'share'), path.join(home, '.cache')]) fs.mkdirSync(d, { recursive: true });
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
+  const env = childEnv({
     HOME: home,
     XDG_CONFIG_HOME: path.join(home, '.config'),
     XDG_DATA_HOME: path.join(home, '.local', 'share'),
     XDG_CACHE_HOME: path.join(home, '.cache'),
     TMPDIR: tmp,
-  };
-  // The drivers run under tsx's loader; nothing they start should.
-  delete env.NODE_OPTIONS;
-  for (const k of Object.keys(env)) if (k.toLowerCase().startsWith('npm_')) delete env[k];
+  });
   return { root, home, tmp, env };
 }
 
 /**
- * A workspace: a copy of examples/ (without what earlier runs wrote) plus test/e2e/fixtures/*, then
- * `cairn run etl.cairn.toml` once with the built CLI so the store holds a finished run.
+ * The environment for processes a driver starts: the driver's own, less tsx's loader (NODE_OPTIONS) and
+ * the npm_* variables of an enclosing `npm run` (an npm started inside would read them as its config),
+ * plus `overrides`.
  */
-export async function prepareWorkspace(dir: string, env: NodeJS.ProcessEnv): Promise<void> {
+export function childEnv(overrides: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...overrides };
+  delete env.NODE_OPTIONS;
+  for (const k of Object.keys(env)) if (k.toLowerCase().startsWith('npm_')) delete env[k];
+  return env;
+}
+
+/** Copies examples/ into `dir`, without what earlier runs wrote there (out/ folders, .cairn stores). */
+export function copyExamples(dir: string): void {
   const examples = path.join(REPO_ROOT, 'examples');
   fs.cpSync(examples, dir, {
     recursive: true,
@@ -83,6 +88,14 @@ export async function prepareWorkspace(dir: string, env: NodeJS.ProcessEnv): Pro
       return !rel.includes('out') && !rel.includes('.cairn');
     },
   });
+}
+
+/**
+ * A workspace: a copy of examples/ plus test/e2e/fixtures/*, then `cairn run etl.cairn.toml` once with
+ * the built CLI so the store holds a finished run.
+ */
+export async function prepareWorkspace(dir: string, env: NodeJS.ProcessEnv): Promise<void> {
+  copyExamples(dir);
   const fixtures = path.join(REPO_ROOT, 'test', 'e2e', 'fixtures');
   for (const f of fs.readdirSync(fixtures)) fs.copyFileSync(path.join(fixtures, f), path.join(dir, f));
   await runOrThrow(process.execPath, [path.join(REPO_ROOT, 'bin', 'cairn.js'), 'run', 'etl.cairn.toml'], { cwd: dir, env, capture: true, timeoutMs: 60_000 });

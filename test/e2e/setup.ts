@@ -1,6 +1,8 @@
 // `npm run e2e:setup`: installs what the real-editor tests need, idempotently, reusing what is there.
-// - Debian `chromium` (the browser Playwright drives) and `libkrb5-dev` (code-server's kerberos module
-//   compiles against it), through apt when running as root;
+// - Debian `chromium` (the browser Playwright drives) and, while code-server is not installed yet,
+//   `libkrb5-dev` (code-server's kerberos module compiles against it), through apt when running as root;
+//   `--no-browser` (or `setup({ browser: false })`, as `npm start` runs it: the user brings the browser)
+//   leaves chromium out;
 // - Node 24 from the npm registry (code-server's postinstall refuses another major; the machine has 20);
 // - code-server, pinned, installed under that Node with npm_config_nodedir at its headers.
 // Node and code-server go to the git-ignored .cache/e2e/ inside the repo, never into the project's own
@@ -22,7 +24,15 @@ import {
   type E2eTools,
 } from './tools';
 
-const APT_PACKAGES = ['chromium', 'libkrb5-dev'] as const;
+export interface SetupOptions {
+  /** Also Debian's chromium, for Playwright (the tests); `npm start` needs none. Default true. */
+  readonly browser?: boolean;
+}
+
+/** chromium for the tests; libkrb5-dev only to build code-server (its kerberos module), not to run it. */
+function aptPackagesNeeded(options: SetupOptions): string[] {
+  return [...(options.browser === false ? [] : ['chromium']), ...(codeServerInstalled() ? [] : ['libkrb5-dev'])];
+}
 
 function dpkgInstalled(pkg: string): boolean {
   try {
@@ -32,10 +42,12 @@ function dpkgInstalled(pkg: string): boolean {
   }
 }
 
-async function ensureAptPackages(): Promise<void> {
-  const missing = APT_PACKAGES.filter((p) => !dpkgInstalled(p));
+async function ensureAptPackages(options: SetupOptions): Promise<void> {
+  const needed = aptPackagesNeeded(options);
+  if (needed.length === 0) return;
+  const missing = needed.filter((p) => !dpkgInstalled(p));
   if (missing.length === 0) {
-    log(`apt: ${APT_PACKAGES.join(', ')} already installed`);
+    log(`apt: ${needed.join(', ')} already installed`);
     return;
   }
   if (process.getuid?.() !== 0) {
@@ -86,8 +98,12 @@ async function ensureNode(): Promise<void> {
   if (!fs.existsSync(path.join(tools.nodeDir, 'include', 'node', 'node.h'))) throw new Error(`node headers missing under ${tools.nodeDir}`);
 }
 
+function codeServerInstalled(): boolean {
+  return fs.existsSync(CODE_SERVER_MARKER) && fs.existsSync(tools.codeServerEntry);
+}
+
 async function ensureCodeServer(): Promise<void> {
-  if (fs.existsSync(CODE_SERVER_MARKER) && fs.existsSync(tools.codeServerEntry)) {
+  if (codeServerInstalled()) {
     log(`code-server ${CODE_SERVER_VERSION}: reusing ${path.relative(process.cwd(), CODE_SERVER_PREFIX_DIR)}`);
     return;
   }
@@ -113,10 +129,10 @@ async function ensureCodeServer(): Promise<void> {
   log(`code-server ${CODE_SERVER_VERSION}: installed in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
 
-export async function setup(): Promise<E2eTools> {
+export async function setup(options: SetupOptions = {}): Promise<E2eTools> {
   const started = Date.now();
   fs.mkdirSync(CACHE_DIR, { recursive: true });
-  await ensureAptPackages();
+  await ensureAptPackages(options);
   await ensureNode();
   await ensureCodeServer();
   log(`setup done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
@@ -124,7 +140,9 @@ export async function setup(): Promise<E2eTools> {
 }
 
 if (require.main === module) {
-  setup().catch((e: unknown) => {
+  // Exit (and so kill the install's process group, see tools.run) on an interrupt.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => process.exit(130));
+  setup({ browser: !process.argv.includes('--no-browser') }).catch((e: unknown) => {
     process.stderr.write(`[e2e] setup failed: ${e instanceof Error ? e.message : String(e)}\n`);
     process.exit(1);
   });

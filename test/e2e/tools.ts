@@ -49,8 +49,15 @@ export function missingTools(): string[] {
   return missing;
 }
 
+let logPrefix = 'e2e';
+
+/** What log lines start with: `[e2e]` for the tests, `[start]` for `npm start`. */
+export function setLogPrefix(prefix: string): void {
+  logPrefix = prefix;
+}
+
 export function log(message: string): void {
-  process.stdout.write(`[e2e] ${message}\n`);
+  process.stdout.write(`[${logPrefix}] ${message}\n`);
 }
 
 export interface RunResult {
@@ -59,24 +66,34 @@ export interface RunResult {
   readonly stdout: string;
 }
 
+/** Groups of commands run() started and that are still running: killed when the driver exits, however. */
+const runningGroups = new Set<number>();
+process.on('exit', () => {
+  for (const pid of runningGroups) killGroup(pid, 'SIGKILL');
+});
+
 /**
- * Runs a command to completion in its own process group (killed whole on timeout), output passed
- * through unless `capture` is set.
+ * Runs a command to completion in its own process group (killed whole on timeout, or when the driver
+ * exits first), output passed through unless `capture` is set.
  */
 export function run(command: string, args: readonly string[], options: SpawnOptions & { capture?: boolean; timeoutMs?: number } = {}): Promise<RunResult> {
   const { capture = false, timeoutMs, ...spawnOptions } = options;
   return new Promise((resolve, reject) => {
     const stdio = spawnOptions.stdio ?? (capture ? ['ignore', 'pipe', 'inherit'] : ['ignore', 'inherit', 'inherit']);
     const child = spawn(command, args, { ...spawnOptions, detached: true, stdio });
+    const pid = child.pid;
+    if (pid !== undefined) runningGroups.add(pid);
     let stdout = '';
     child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     const timer = timeoutMs === undefined ? undefined : setTimeout(() => killGroup(child.pid, 'SIGKILL'), timeoutMs);
     child.on('error', (e) => {
       if (timer) clearTimeout(timer);
+      if (pid !== undefined) runningGroups.delete(pid);
       reject(e);
     });
     child.on('close', (code, signal) => {
       if (timer) clearTimeout(timer);
+      if (pid !== undefined) runningGroups.delete(pid);
       resolve({ code, signal, stdout });
     });
   });

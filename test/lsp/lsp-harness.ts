@@ -23,6 +23,7 @@ import {
   type LogMessageParams,
   type MessageConnection,
   type PublishDiagnosticsParams,
+  type TextDocumentContentChangeEvent,
 } from 'vscode-languageserver-protocol/node';
 
 export const REPO_ROOT = path.resolve(__dirname, '../..');
@@ -159,6 +160,11 @@ export class LspServer {
     }
   }
 
+  /** The server process's id (for benches that read its CPU time), or undefined if it failed to spawn. */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   get alive(): boolean {
     return this.exitInfo === undefined;
   }
@@ -184,6 +190,11 @@ export class LspServer {
   /** Replaces the whole text (a full-content change is allowed under incremental sync). */
   async change(uri: string, version: number, text: string): Promise<void> {
     await this.connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version }, contentChanges: [{ text }] });
+  }
+
+  /** Sends `changes` as they are (ranged edits, as an editor sends keystrokes under incremental sync). */
+  async edit(uri: string, version: number, changes: TextDocumentContentChangeEvent[]): Promise<void> {
+    await this.connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version }, contentChanges: changes });
   }
 
   async close(uri: string): Promise<void> {

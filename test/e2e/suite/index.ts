@@ -5,6 +5,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Mocha from 'mocha';
+import { EXTENSION_ID } from './helpers';
+import { activationFigure } from './activation-times';
 import type { SuiteResults, TestResult } from './results';
 
 export function run(): Promise<void> {
@@ -17,6 +19,7 @@ export function run(): Promise<void> {
   const resultsFile = process.env.CAIRN_E2E_RESULTS;
   const results: SuiteResults = { done: false, passed: 0, failed: 0, tests: [] };
   const save = (): void => {
+    results.activation ??= activationFigure(EXTENSION_ID);
     if (resultsFile !== undefined && resultsFile.length > 0) fs.writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
   };
   const record = (test: Mocha.Runnable, state: TestResult['state'], err?: Error): void => {
