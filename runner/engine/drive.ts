@@ -40,7 +40,7 @@ export interface DriveIo {
   /** Waits between retries; resolves early when aborted. */
   readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   /** Told how many tasks this drive runs, once the first has been spawned (the exec host starts for several). */
-  readonly expect?: (tasks: number) => void;
+  readonly expect?: (tasks: number, parallel: number) => void;
 }
 
 export interface DriveRequest {
@@ -182,7 +182,7 @@ export async function drive(req: DriveRequest): Promise<RunStatus> {
         // Told once the first task has been spawned: starting the exec host forks this process, which blocks
         // it for a while; the first task (run inline meanwhile) should not wait for that, nor a resume's decision.
         expected = true;
-        io.expect?.(req.run.size);
+        io.expect?.(req.run.size, req.parallel);
       }
       result = await executing;
     }

@@ -51,8 +51,8 @@ function io(opts: EngineOptions): DriveIo {
     env: envOf(opts),
     execute: host.execute,
     sleep: opts.io?.sleep ?? realSleep,
-    expect: (tasks) => {
-      if (tasks >= EXEC_HOST_MIN_TASKS) host.warm();
+    expect: (tasks, parallel) => {
+      if (tasks >= EXEC_HOST_MIN_TASKS) host.warm(Math.min(parallel, tasks));
     },
   };
 }

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { ExecHost } from './exec-host';
+import { ExecHost, ExecHostPool } from './exec-host';
 import { gate, isRunning, runningMembers, scratch, type Scratch } from './exec-test-fixture';
 
 /** Polls until `check` holds (process exits cannot be awaited from outside their parent). */
@@ -152,6 +152,31 @@ describe('ExecHost before it is ready', () => {
       assert.equal(warm.logTail, String(host.pid), 'ready: in the host');
       process.kill(host.pid!, 'SIGKILL');
     } finally {
+      box.remove();
+    }
+  });
+});
+
+describe('ExecHostPool', function () {
+  this.timeout(30_000);
+  it('spreads attempts running side by side over two hosts, and runs inline until one is ready', async () => {
+    const box = scratch();
+    const pool = new ExecHostPool();
+    try {
+      const cold = await pool.execute(box.spec('echo "$PPID"'), {});
+      assert.equal(cold.logTail, String(process.pid), 'not warmed: inline');
+      pool.warm(2);
+      await eventually(() => pool.pids.length === 2, 'both hosts are ready');
+      const ga = await gate(box.dir, 'gate-a');
+      const gb = await gate(box.dir, 'gate-b');
+      // Both wait at their gate, so they run at the same time: each goes to the host with fewer running.
+      const a = pool.execute(box.spec(`read -r _ < "${ga.path}"; echo "$PPID"`, { logFile: join(box.dir, 'a.log'), outputFile: join(box.dir, 'a.env') }), {});
+      const b = pool.execute(box.spec(`read -r _ < "${gb.path}"; echo "$PPID"`, { logFile: join(box.dir, 'b.log'), outputFile: join(box.dir, 'b.env') }), {});
+      await Promise.all([ga.open(), gb.open()]);
+      const parents = [(await a).logTail, (await b).logTail].sort();
+      assert.deepEqual(parents, pool.pids.map(String).sort(), 'one attempt in each host');
+    } finally {
+      for (const pid of pool.pids) process.kill(pid, 'SIGKILL');
       box.remove();
     }
   });
