@@ -84,7 +84,14 @@ export async function loadWorkflow(file: string, options: LoadOptions = {}): Pro
     });
     throw new RefusedError(`${file} has ${errors.length} error${errors.length === 1 ? '' : 's'}; fix ${errors.length === 1 ? 'it' : 'them'} before running (cairn validate ${file})`, shown);
   }
-  const saveParse = (): Promise<void> => (cacheFile !== undefined && cached === undefined && parsed !== undefined ? writeCachedParse(cacheFile, parsedToJson(parsed, text.length)) : Promise.resolve());
+  // Held only until saved: the parse (every table and the position index) is as big as the model, and the
+  // loaded workflow lives as long as its run.
+  let toSave = cacheFile !== undefined && cached === undefined ? parsed : undefined;
+  const saveParse = (): Promise<void> => {
+    const p = toSave;
+    toSave = undefined;
+    return cacheFile !== undefined && p !== undefined ? writeCachedParse(cacheFile, parsedToJson(p, text.length)) : Promise.resolve();
+  };
   const structure = structureOf(workflow);
   // Validation has refused unknown deps and cycles, so this cannot throw.
   const graph = TaskGraph.build(structure.filter((t) => t.type !== 'forensic'));
