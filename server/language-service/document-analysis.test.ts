@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { document } from '../test-utils/cursor';
-import { AnalysisCache, DocumentAnalysis } from './document-analysis';
+import { AnalysisCache, DocumentAnalysis, type AnalysisPart, type DerivedKey } from './document-analysis';
 import type { Occurrence } from './symbol-index';
 
 const WORKFLOW = `[vars]
@@ -115,6 +115,50 @@ describe('DocumentAnalysis', () => {
   it('accepts URIs that are not files', () => {
     const a = new DocumentAnalysis(document('[tasks.a]\nrun = "x"\n', 'untitled:Untitled-1'));
     assert.equal(a.workflow?.name, 'workflow');
+  });
+});
+
+describe('DocumentAnalysis parts', () => {
+  it('computes each part on first use, once, and the validation only for what reads the model', () => {
+    const computed: AnalysisPart[] = [];
+    const a = new DocumentAnalysis(document(WORKFLOW), { onCompute: (part) => computed.push(part) });
+    assert.deepEqual(computed, [], 'nothing up front');
+    assert.deepEqual(a.sketch.tasks.map((t) => t.id), ['version', 'build', 'deploy', 'why']);
+    void a.scan;
+    assert.deepEqual(computed, ['scan', 'sketch']);
+    assert.equal(a.has('validation'), false);
+    assert.deepEqual(a.diagnostics, []);
+    void a.workflow;
+    assert.ok(a.symbols.occurrences.length > 0);
+    void a.symbols;
+    assert.deepEqual(computed, ['scan', 'sketch', 'validation', 'symbols']);
+    assert.ok((['validation', 'scan', 'sketch', 'symbols'] as const).every((p) => a.has(p)));
+  });
+
+  it('derives a value once per version, offering the next version of the document the previous one', () => {
+    const key: DerivedKey<{ text: string; previous: string | undefined }> = { name: 'test' };
+    const calls: (string | undefined)[] = [];
+    const derive = (a: DocumentAnalysis): { text: string; previous: string | undefined } =>
+      a.derive(key, (previous) => {
+        calls.push(previous?.text);
+        return { text: a.text, previous: previous?.text };
+      });
+    const cache = new AnalysisCache();
+    const doc = document('a = 1\n');
+    const first = derive(cache.get(doc));
+    assert.equal(derive(cache.get(doc)), first, 'once per version');
+    TextDocument.update(doc, [{ text: 'a = 2\n' }], 2);
+    assert.equal(derive(cache.get(doc)).previous, 'a = 1\n');
+    // A version that never derived it passes on what it inherited.
+    TextDocument.update(doc, [{ text: 'a = 3\n' }], 3);
+    void cache.get(doc).scan;
+    TextDocument.update(doc, [{ text: 'a = 4\n' }], 4);
+    assert.equal(derive(cache.get(doc)).previous, 'a = 2\n');
+    // Another document, or this one closed and reopened, starts afresh.
+    assert.equal(derive(cache.get(document('a = 5\n', 'file:///w/other.cairn.toml'))).previous, undefined);
+    cache.delete(doc.uri);
+    assert.equal(derive(cache.get(doc)).previous, undefined);
+    assert.deepEqual(calls, [undefined, 'a = 1\n', 'a = 2\n', undefined, undefined]);
   });
 });
 

@@ -9,10 +9,14 @@ import type { Logger } from './guard';
 import { keyTable } from './key-tables';
 import { clip, code, codeBlock, escape } from './markdown';
 import type { RunInfoProvider, TaskRunInfo, VarValueInfo } from './run-info';
-import { occurrenceAt } from './symbol-index';
+import { occurrenceAt, plainKeyAt } from './symbol-index';
+import type { KeyOccurrence } from './toml-scan';
 
 export function getHover(analysis: DocumentAnalysis, position: Position, runInfo?: RunInfoProvider, logger?: Logger): Hover | null {
   const offset = analysis.offsetAt(position);
+  // On a key that names no task or variable, only its schema doc can be shown: no need for the model.
+  const plain = plainKeyAt(analysis.scan, offset);
+  if (plain) return keyHover(analysis, plain);
   const wf = analysis.workflow;
   const o = wf ? occurrenceAt(analysis.symbols, offset) : undefined;
   if (wf && o) {
@@ -26,7 +30,8 @@ export function getHover(analysis: DocumentAnalysis, position: Position, runInfo
     }
     return value === undefined ? null : { contents: { kind: MarkupKind.Markdown, value }, range: analysis.range(o.span) };
   }
-  return keyHover(analysis, offset);
+  const k = analysis.scan.keys.find((key) => key.span.start <= offset && offset < key.span.end);
+  return k ? keyHover(analysis, k) : null;
 }
 
 /** A provider that throws costs the run facts, not the hover. */
@@ -134,9 +139,7 @@ function latestLine(v: VarValueInfo, secret: boolean): string {
 }
 
 /** A key's schema doc: `timeout` in a task says what a timeout does. */
-function keyHover(analysis: DocumentAnalysis, offset: number): Hover | null {
-  const k = analysis.scan.keys.find((key) => key.span.start <= offset && offset < key.span.end);
-  if (!k) return null;
+function keyHover(analysis: DocumentAnalysis, k: KeyOccurrence): Hover | null {
   const name = k.path[k.path.length - 1] ?? '';
   const table = keyTable(k.path.slice(0, -1));
   const spec = table && Object.hasOwn(table, name) ? table[name] : undefined;

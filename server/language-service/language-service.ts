@@ -1,7 +1,8 @@
 // The language service the LSP host calls: one guarded entry point per
-// feature over a cache of per-version analyses. Every method is total: an
-// internal error is logged through the injected logger and answered with an
-// empty result.
+// feature over a cache of per-version analyses, whose parts each feature
+// computes as it needs them (completion: the scan and the sketch, never the
+// validation). Every method is total: an internal error is logged through the
+// injected logger and answered with an empty result.
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type {
   CodeAction,
@@ -17,7 +18,7 @@ import type {
 import { getCodeActions, type CodeActionRequest } from './code-actions';
 import { getCompletions } from './completion';
 import { getDiagnostics } from './diagnostics';
-import { AnalysisCache, type DocumentAnalysis } from './document-analysis';
+import { AnalysisCache, type AnalysisOptions, type DocumentAnalysis } from './document-analysis';
 import { guard, type Logger } from './guard';
 import { getHover } from './hover';
 import { getDefinition, getDocumentHighlights, getReferences } from './navigation';
@@ -33,6 +34,8 @@ export interface LanguageServiceOptions {
   readonly fileExists?: (absPath: string) => boolean;
   /** The client accepts snippet completions. */
   readonly snippetSupport?: boolean;
+  /** Told which part of a document version's analysis a feature makes compute (tests, tracing). */
+  readonly onCompute?: AnalysisOptions['onCompute'];
 }
 
 export interface LanguageService {
@@ -55,7 +58,10 @@ const RENAME_FAILED = { ok: false, message: 'rename failed: an internal error in
 
 export function createLanguageService(options: LanguageServiceOptions = {}): LanguageService {
   const { logger, runInfo } = options;
-  const cache = new AnalysisCache(options.fileExists ? { fileExists: options.fileExists } : {});
+  const cache = new AnalysisCache({
+    ...(options.fileExists ? { fileExists: options.fileExists } : {}),
+    ...(options.onCompute ? { onCompute: options.onCompute } : {}),
+  });
   const completionOptions = options.snippetSupport !== undefined ? { snippetSupport: options.snippetSupport } : {};
   /** Analyses the document and runs `feature` on it; any throw on the way yields `fallback`. */
   const run = <T>(what: string, document: TextDocument, fallback: T, feature: (a: DocumentAnalysis) => T): T =>

@@ -2,11 +2,17 @@
 // variables, all answered from the document's symbol index.
 import { DocumentHighlightKind, type DocumentHighlight, type Location, type Position } from 'vscode-languageserver-types';
 import type { DocumentAnalysis } from './document-analysis';
-import { isDeclaration, occurrenceAt, occurrencesOf, type Occurrence } from './symbol-index';
+import { isDeclaration, occurrenceAt, occurrencesOf, plainKeyAt, type Occurrence } from './symbol-index';
+
+/** The occurrence under the cursor; on a key that names no task or variable, none, found without the model. */
+function symbolAt(analysis: DocumentAnalysis, position: Position): Occurrence | undefined {
+  const offset = analysis.offsetAt(position);
+  return plainKeyAt(analysis.scan, offset) ? undefined : occurrenceAt(analysis.symbols, offset);
+}
 
 /** A task reference → its table's id; a variable → its [vars] key, and the tasks that register or output it. */
 export function getDefinition(analysis: DocumentAnalysis, position: Position): Location[] {
-  const o = occurrenceAt(analysis.symbols, analysis.offsetAt(position));
+  const o = symbolAt(analysis, position);
   if (!o) return [];
   const defining = (x: Occurrence): boolean =>
     x.kind === 'task' ? x.role === 'definition' : x.role === 'declaration' || x.role === 'register' || x.role === 'output';
@@ -22,7 +28,7 @@ function rank(o: Occurrence): number {
 }
 
 export function getReferences(analysis: DocumentAnalysis, position: Position, context: { readonly includeDeclaration: boolean }): Location[] {
-  const o = occurrenceAt(analysis.symbols, analysis.offsetAt(position));
+  const o = symbolAt(analysis, position);
   if (!o) return [];
   return occurrencesOf(analysis.symbols, o)
     .filter((x) => context.includeDeclaration || !isDeclaration(x))
@@ -30,7 +36,7 @@ export function getReferences(analysis: DocumentAnalysis, position: Position, co
 }
 
 export function getDocumentHighlights(analysis: DocumentAnalysis, position: Position): DocumentHighlight[] {
-  const o = occurrenceAt(analysis.symbols, analysis.offsetAt(position));
+  const o = symbolAt(analysis, position);
   if (!o) return [];
   return occurrencesOf(analysis.symbols, o).map((x) => ({
     range: analysis.range(x.span),

@@ -6,7 +6,7 @@ import { innerSpan } from '../../runner/model/parse-workflow';
 import type { Span } from '../../runner/model/span';
 import { parseTemplate } from '../../runner/model/template';
 import type { SourceString, Task, TaskSettings, VarUse, Workflow } from '../../runner/model/workflow';
-import type { TomlScan } from './toml-scan';
+import type { KeyOccurrence, TomlScan } from './toml-scan';
 
 /**
  * definition: the id in the task's table header (or key); header: another key naming the
@@ -71,6 +71,19 @@ export function occurrenceAt(index: SymbolIndex, offset: number): Occurrence | u
     if (offset === o.span.end) touching = o;
   }
   return touching;
+}
+
+/**
+ * The key segment at `offset` (the first containing it) when it is a key that never names a task or a variable
+ * (`timeout`, `[defaults]`, `[tasks.x.env]`'s env): no occurrence can then be under the cursor, since every one
+ * lies in a `[tasks.<id>]` / `[vars.<name>]` key segment or in a string, and tokens do not overlap (nor touch, in
+ * valid TOML). Hover and navigation answer there from the scan, without validating a fresh version first.
+ */
+export function plainKeyAt(scan: TomlScan, offset: number): KeyOccurrence | undefined {
+  const k = scan.keys.find((key) => key.span.start <= offset && offset < key.span.end);
+  if (!k) return undefined;
+  const names = k.path.length === 2 && (k.path[0] === 'tasks' || k.path[0] === 'vars');
+  return names ? undefined : k;
 }
 
 export function occurrencesOf(index: SymbolIndex, of: Occurrence): Occurrence[] {

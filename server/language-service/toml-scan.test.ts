@@ -41,6 +41,25 @@ describe('scanToml', () => {
     }
   });
 
+  it('lists the keys of one depth as filtering all keys does, before and after they are all made', () => {
+    const texts = [
+      '[tasks."build"]\nrun = "x"\n[tasks.build.env]\nCI = "1"\n[tasks]\ntest.run = "y"\nlint = { run = "z", env = { A = "1" } }\na.b.c.d = 1\n[tasks.\n',
+      ...fs.readdirSync(path.resolve(__dirname, '../../examples')).filter((f) => f.endsWith('.cairn.toml')).map((f) => fs.readFileSync(path.resolve(__dirname, '../../examples', f), 'utf8')),
+    ];
+    for (const text of texts) {
+      const lazy = scanToml(text);
+      const byDepth = [0, 1, 2, 3, 4, 5].map((d) => lazy.keysOfDepth(d));
+      const all = lazy.keys;
+      for (let d = 0; d <= 5; d++) {
+        const expected = all.filter((k) => k.path.length === d);
+        assert.deepEqual(byDepth[d], expected, `depth ${d}, before`);
+        assert.deepEqual(lazy.keysOfDepth(d), expected, `depth ${d}, after`);
+      }
+      assert.equal(lazy.keys, all, 'made once');
+      assert.deepEqual(all.map((k) => k.path.join('.')), scanToml(text).keys.map((k) => k.path.join('.')));
+    }
+  });
+
   it('keeps the table structure around an unclosed string and an unclosed array', () => {
     const text = '[tasks.a]\nrun = "x\n[tasks.b]\ndeps = ["a", "bu\nrun = "y"\n[tasks.c]\nrun = "z"\n';
     const scan = scanToml(text);

@@ -87,7 +87,10 @@ export interface KeyOccurrence {
 export interface TomlScan {
   /** The root table first, then each header's section in document order. */
   readonly tables: readonly ScanTable[];
+  /** Every written key segment, in document order (made on first use: completion seldom needs them all). */
   readonly keys: readonly KeyOccurrence[];
+  /** The occurrences whose path has `depth` segments (`[tasks.x]`'s x has 2), in document order; same as filtering `keys`. */
+  keysOfDepth(depth: number): KeyOccurrence[];
 }
 
 const TAB = 9, LF = 10, CR = 13, SPACE = 32, QUOTE = 34, HASH = 35, APOS = 39, COMMA = 44, DOT = 46, EQUALS = 61;
@@ -108,6 +111,44 @@ export function scanToml(text: string): TomlScan {
   return new Scanner(text).scan();
 }
 
+/**
+ * What a skim hands over as it reads (see skimToml). The scanner keeps none of it: what the receiver does not keep
+ * dies young, which is most of a large document's scan, and the young-generation collector copies only the living.
+ */
+export interface ScanSink {
+  /** A table, as its header is read (its span then grows with its entries). The root table comes first. */
+  table(table: ScanTable): void;
+  /** An entry, inline ones included (an inline table's entries come before the entry holding it). */
+  entry(entry: ScanEntry): void;
+  /** A written key: its full path, how much of it is its table's (`base`), and its segments. */
+  key(path: readonly string[], base: number, segments: readonly ScanSegment[]): void;
+}
+
+/**
+ * Reads `text` as scanToml does, handing what it finds to `sink` instead of keeping it. Returns where each
+ * header starts (tables 1, 2, … of the scan): enough to find the table at an offset and read it alone (scanTable).
+ */
+export function skimToml(text: string, sink: ScanSink): number[] {
+  return new Scanner(text, sink).skim();
+}
+
+/**
+ * The scan's table whose header starts at `headerStart` (the root table when undefined), read alone: the same
+ * table scanToml finds there, entries and all, since the scan of a table depends on nothing before its header.
+ */
+export function scanTable(text: string, headerStart: number | undefined): ScanTable {
+  return new Scanner(text).table(headerStart);
+}
+
+/** The table an offset is in: the last whose header starts before it, else the root table. */
+export function tableAt(scan: TomlScan, offset: number): ScanTable {
+  let found = scan.tables[0]!;
+  for (const t of scan.tables) {
+    if (t.header && t.header.span.start < offset) found = t;
+  }
+  return found;
+}
+
 interface MutableTable {
   path: string[];
   header?: ScanHeader;
@@ -115,39 +156,118 @@ interface MutableTable {
   span: { start: number; end: number };
 }
 
+// Allocation matters here: the scan of a large document is tens of thousands of small objects that all live
+// until the document changes, and the young-generation collector copies every live one it meets. So lists are
+// collected on shared stacks and copied out at their exact length (an array grown by push reserves 16 slots and
+// more, and one emptied by `length = 0` drops its storage, to allocate it again on the next push).
+
+/** A stack the lists being collected share; nested ones (an array in an inline table in an array) take turns. */
+class Collector<T> {
+  private readonly items: T[] = [];
+  private top = 0;
+
+  /** Where a new list starts. */
+  mark(): number {
+    return this.top;
+  }
+
+  push(x: T): void {
+    this.items[this.top++] = x;
+  }
+
+  /** The list since `from`, at its size; the stack goes back to `from`. */
+  take(from: number): T[] {
+    const out = this.items.slice(from, this.top);
+    this.top = from;
+    return out;
+  }
+
+  /** Forgets the list since `from` (its caller copied it out by other means). */
+  drop(from: number): void {
+    this.top = from;
+  }
+
+  count(from: number): number {
+    return this.top - from;
+  }
+
+  at(i: number): T | undefined {
+    return i < this.top ? this.items[i] : undefined;
+  }
+}
+
 class Scanner {
   private pos: number;
-  private readonly keys: KeyOccurrence[] = [];
+  private readonly keys = new KeyLog();
+  private readonly entries = new Collector<ScanEntry>();
+  private readonly values = new Collector<ScanValue>();
+  private readonly segments = new Collector<ScanSegment>();
 
-  constructor(private readonly text: string) {
+  constructor(
+    private readonly text: string,
+    private readonly sink?: ScanSink,
+  ) {
     this.pos = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   }
 
   scan(): TomlScan {
+    const tables: MutableTable[] = [];
+    this.tables((t) => tables.push(t), 'all');
+    return new Scan(tables, this.keys);
+  }
+
+  skim(): number[] {
+    const starts: number[] = [];
+    const sink = this.sink!;
+    this.tables((t) => {
+      if (t.header) starts.push(t.header.span.start);
+      sink.table(t);
+    }, 'all');
+    return starts;
+  }
+
+  table(headerStart: number | undefined): ScanTable {
+    if (headerStart !== undefined) this.pos = headerStart;
+    let found: MutableTable | undefined;
+    this.tables((t) => (found = t), headerStart === undefined ? 'root' : 'header');
+    return found!;
+  }
+
+  /**
+   * The top level: the root table's entries, then each [header] and its entries, each table handed to `found`
+   * as its header is read. `root`: the root table only; `header`: only the table whose header is at pos.
+   */
+  private tables(found: (table: MutableTable) => void, which: 'all' | 'root' | 'header'): void {
     const t = this.text;
-    const root: MutableTable = { path: [], entries: [], span: { start: 0, end: 0 } };
-    const tables: MutableTable[] = [root];
-    let current = root;
+    let current: MutableTable = { path: [], entries: [], span: { start: 0, end: 0 } };
+    if (which !== 'header') found(current);
+    let headers = 0;
+    const entries = this.entries;
+    const from = entries.mark();
+    const keep = this.sink === undefined;
     for (;;) {
       this.skipBlank();
       if (this.pos >= t.length) break;
       const c = t.charCodeAt(this.pos);
       if (c === LBRACKET) {
+        if (keep) current.entries = entries.take(from);
+        if (which === 'root' || (which === 'header' && headers === 1)) return;
         current = this.header();
-        tables.push(current);
+        headers++;
+        found(current);
         continue;
       }
       const before = this.pos;
       const entry = this.keyValue(current.path, 0, false);
       if (entry) {
-        current.entries.push(entry);
+        if (keep) entries.push(entry);
         current.span.end = Math.max(current.span.end, entry.span.end);
       }
       if (!this.atLineStart()) this.skipToEol();
       if (this.pos === before) this.skipToEol();
       if (this.pos === before) this.pos++;
     }
-    return { tables, keys: this.keys };
+    if (keep) current.entries = entries.take(from);
   }
 
   private header(): MutableTable {
@@ -156,7 +276,7 @@ class Scanner {
     const arrayOfTables = t.charCodeAt(start + 1) === LBRACKET;
     this.pos += arrayOfTables ? 2 : 1;
     const key = this.key();
-    this.record([], key);
+    const path = this.record([], key);
     this.skipSpace();
     let innerEnd: number;
     if (t.charCodeAt(this.pos) === RBRACKET) {
@@ -170,37 +290,52 @@ class Scanner {
     const end = this.pos;
     this.skipToEol();
     const header: ScanHeader = { key, span: { start, end }, innerEnd, arrayOfTables };
-    return { path: key.segments.map((s) => s.name), header, entries: [], span: { start, end } };
+    return { path, header, entries: [], span: { start, end } };
   }
 
   /** `a.b = value` under `base`; undefined when no key starts here. */
   private keyValue(base: readonly string[], depth: number, inline: boolean): ScanEntry | undefined {
     const key = this.key();
     if (key.segments.length === 0) return undefined;
-    const path = [...base, ...key.segments.map((s) => s.name)];
-    this.record(base, key);
+    const path = this.record(base, key);
     this.skipSpace();
-    if (this.text.charCodeAt(this.pos) !== EQUALS) return { key, path, span: key.span };
+    if (this.text.charCodeAt(this.pos) !== EQUALS) {
+      const entry: ScanEntry = { key, path, span: key.span };
+      this.sink?.entry(entry);
+      return entry;
+    }
     const equals = this.pos;
     this.pos++;
     this.skipSpace();
     const value = isEol(this.text.charCodeAt(this.pos)) || this.text.charCodeAt(this.pos) === HASH ? undefined : this.value(path, depth, inline);
     const end = value ? value.span.end : equals + 1;
-    return value ? { key, path, equals, value, span: { start: key.span.start, end } } : { key, path, equals, span: { start: key.span.start, end } };
+    const entry: ScanEntry = value ? { key, path, equals, value, span: { start: key.span.start, end } } : { key, path, equals, span: { start: key.span.start, end } };
+    this.sink?.entry(entry);
+    return entry;
   }
 
-  private record(base: readonly string[], key: ScanKey): void {
-    const path = [...base];
-    for (const s of key.segments) {
-      path.push(s.name);
-      this.keys.push({ path: [...path], span: s.span, quoted: s.quoted });
+  /**
+   * Records the segments of `key` under `base` and returns the key's full path, which the last segment's
+   * occurrence shares with the entry or table it names (paths are read-only).
+   */
+  private record(base: readonly string[], key: ScanKey): string[] {
+    const segments = key.segments;
+    const n = base.length;
+    const path = new Array<string>(n + segments.length);
+    for (let i = 0; i < n; i++) path[i] = base[i]!;
+    for (let i = 0; i < segments.length; i++) path[n + i] = segments[i]!.name;
+    if (segments.length > 0) {
+      if (this.sink) this.sink.key(path, n, segments);
+      else this.keys.add(path, n, segments);
     }
+    return path;
   }
 
   /** Dotted key segments at pos; a dot with nothing after it yields an empty segment (a key being typed). */
   private key(): ScanKey {
     const t = this.text;
-    const segments: ScanSegment[] = [];
+    const segments = this.segments;
+    const from = segments.mark();
     for (;;) {
       this.skipSpace();
       const start = this.pos;
@@ -217,16 +352,23 @@ class Scanner {
         segments.push({ name: t.slice(start, i), span: { start, end: i }, quoted: false });
         this.pos = i;
       } else {
-        if (segments.length > 0) segments.push({ name: '', span: { start, end: start }, quoted: false });
+        if (segments.count(from) > 0) segments.push({ name: '', span: { start, end: start }, quoted: false });
         break;
       }
       this.skipSpace();
       if (t.charCodeAt(this.pos) !== DOT) break;
       this.pos++;
     }
-    const first = segments[0];
-    const last = segments[segments.length - 1];
-    return { segments, span: first && last ? { start: first.span.start, end: last.span.end } : { start: this.pos, end: this.pos } };
+    const n = segments.count(from);
+    const first = segments.at(from);
+    // One segment (most keys): the key's span is the segment's.
+    if (first && n === 1) {
+      segments.drop(from);
+      return { segments: [first], span: first.span };
+    }
+    const last = segments.at(from + n - 1);
+    const exact = segments.take(from);
+    return { segments: exact, span: first && last ? { start: first.span.start, end: last.span.end } : { start: this.pos, end: this.pos } };
   }
 
   private value(path: readonly string[], depth: number, inline: boolean): ScanValue | undefined {
@@ -293,8 +435,10 @@ class Scanner {
     const t = this.text;
     const start = this.pos;
     this.pos++;
-    const items: ScanValue[] = [];
-    const elementPath = [...path, ARRAY_ELEMENT];
+    const items = this.values;
+    const from = items.mark();
+    // The path of keys in elements (inline tables, arrays of them), made when an element may hold keys.
+    let elementPath: string[] | undefined;
     // An open array ends after the last thing it holds, so the cursor after "lint", is still inside.
     let end = this.pos;
     for (;;) {
@@ -302,7 +446,7 @@ class Scanner {
       const c = t.charCodeAt(this.pos);
       if (c === RBRACKET) {
         this.pos++;
-        return { kind: 'array', span: { start, end: this.pos }, closed: true, items };
+        return { kind: 'array', span: { start, end: this.pos }, closed: true, items: items.take(from) };
       }
       // An array left open while typing ends where the next key or table starts.
       if (this.pos >= t.length || (crossed && !inline && this.startsKeyOrHeader())) break;
@@ -312,7 +456,7 @@ class Scanner {
         continue;
       }
       const before = this.pos;
-      const item = this.value(elementPath, depth + 1, inline);
+      const item = this.value(c === LBRACE || c === LBRACKET ? (elementPath ??= [...path, ARRAY_ELEMENT]) : path, depth + 1, inline);
       if (item) {
         items.push(item);
         end = this.pos;
@@ -322,14 +466,15 @@ class Scanner {
         this.pos++;
       }
     }
-    return { kind: 'array', span: { start, end }, closed: false, items };
+    return { kind: 'array', span: { start, end }, closed: false, items: items.take(from) };
   }
 
   private inlineTable(path: readonly string[], depth: number): ScanInlineTable {
     const t = this.text;
     const start = this.pos;
     this.pos++;
-    const entries: ScanEntry[] = [];
+    const entries = this.entries;
+    const from = entries.mark();
     let lastSignificant = LBRACE;
     let end = this.pos;
     for (;;) {
@@ -337,7 +482,7 @@ class Scanner {
       const c = t.charCodeAt(this.pos);
       if (c === RBRACE) {
         this.pos++;
-        return { kind: 'inline-table', span: { start, end: this.pos }, closed: true, entries };
+        return { kind: 'inline-table', span: { start, end: this.pos }, closed: true, entries: entries.take(from) };
       }
       // A line break continues an inline table only after "{" or "," (TOML 1.1); otherwise it is left open.
       if (this.pos >= t.length || (crossed && lastSignificant !== COMMA && lastSignificant !== LBRACE) || (crossed && this.startsHeader())) break;
@@ -359,7 +504,7 @@ class Scanner {
         this.pos++;
       }
     }
-    return { kind: 'inline-table', span: { start, end }, closed: false, entries };
+    return { kind: 'inline-table', span: { start, end }, closed: false, entries: entries.take(from) };
   }
 
   /** Does a `key =` or a `[table]` header start at pos? */
@@ -419,6 +564,63 @@ class Scanner {
     const t = this.text;
     while (this.pos < t.length && !isEol(t.charCodeAt(this.pos))) this.pos++;
   }
+}
+
+/**
+ * The key segments as the scanner met them: per written key, its full path, how much of it is the base (the
+ * table it is written in) and its segments. The occurrences are made from it when asked for: a large document has
+ * tens of thousands, and completion on a fresh version reads only a few.
+ */
+class KeyLog {
+  readonly paths: (readonly string[])[] = [];
+  readonly bases: number[] = [];
+  readonly segments: (readonly ScanSegment[])[] = [];
+
+  add(path: readonly string[], base: number, segments: readonly ScanSegment[]): void {
+    this.paths.push(path);
+    this.bases.push(base);
+    this.segments.push(segments);
+  }
+}
+
+class Scan implements TomlScan {
+  private all: KeyOccurrence[] | undefined;
+
+  constructor(
+    readonly tables: readonly ScanTable[],
+    private readonly log: KeyLog,
+  ) {}
+
+  get keys(): readonly KeyOccurrence[] {
+    if (!this.all) {
+      const out: KeyOccurrence[] = [];
+      const { paths, bases, segments } = this.log;
+      for (let k = 0; k < paths.length; k++) {
+        const path = paths[k]!;
+        const segs = segments[k]!;
+        for (let i = 0; i < segs.length; i++) out.push(occurrence(path, bases[k]! + i + 1, segs[i]!));
+      }
+      this.all = out;
+    }
+    return this.all;
+  }
+
+  keysOfDepth(depth: number): KeyOccurrence[] {
+    if (this.all) return this.all.filter((k) => k.path.length === depth);
+    const out: KeyOccurrence[] = [];
+    const { paths, bases, segments } = this.log;
+    for (let k = 0; k < paths.length; k++) {
+      const path = paths[k]!;
+      const i = depth - bases[k]! - 1;
+      if (i >= 0 && i < path.length - bases[k]!) out.push(occurrence(path, depth, segments[k]![i]!));
+    }
+    return out;
+  }
+}
+
+/** The occurrence of `segment`, whose path is the first `length` names of the full `path`. */
+export function occurrence(path: readonly string[], length: number, segment: ScanSegment): KeyOccurrence {
+  return { path: length === path.length ? path : path.slice(0, length), span: segment.span, quoted: segment.quoted };
 }
 
 const ESCAPES: Readonly<Record<string, string>> = { b: '\b', t: '\t', n: '\n', f: '\f', r: '\r', e: '\x1b', '"': '"', '\\': '\\' };

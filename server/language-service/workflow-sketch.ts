@@ -2,8 +2,7 @@
 // variable names with their descriptions. Completion and the outline use it
 // because the document they see is usually not valid TOML while being typed.
 import type { Span } from '../../runner/model/span';
-import { decodeTomlString } from '../../runner/model/toml-string';
-import { allEntries, type ScanEntry, type ScanValue, type TomlScan } from './toml-scan';
+import type { ScanEntry, ScanString, ScanValue, TomlScan } from './toml-scan';
 
 export interface SketchTask {
   readonly id: string;
@@ -14,7 +13,6 @@ export interface SketchTask {
   readonly description?: string;
   readonly run?: string;
   readonly forensic: boolean;
-  readonly deps: readonly string[];
 }
 
 export interface SketchVar {
@@ -33,78 +31,225 @@ export interface WorkflowSketch {
   readonly vars: readonly SketchVar[];
 }
 
-export function sketchWorkflow(text: string, scan: TomlScan): WorkflowSketch {
-  const entries = new Map<string, ScanEntry>();
-  const tableSpans = new Map<string, Span>();
-  for (const table of scan.tables) {
-    if (table.header) {
-      const k = table.path.join('\u0000');
-      if (!tableSpans.has(k)) tableSpans.set(k, table.span);
-    }
-    for (const e of allEntries(table.entries)) {
-      const k = e.path.join('\u0000');
-      if (!entries.has(k)) entries.set(k, e);
+/** What the sketch reads of one task or variable: its own entry, its table's span, and a few of its keys (each the first written). */
+class Slot {
+  /** The first entry whose path is the task's or variable's (`a = { … }` under [tasks], or `tasks.a = …`). */
+  self: ScanEntry | undefined = undefined;
+  /** The first `[tasks.<id>]` (or `[vars.<name>]`) header's table. */
+  table: Span | undefined = undefined;
+  description: ScanEntry | undefined = undefined;
+  run: ScanEntry | undefined = undefined;
+  type: ScanEntry | undefined = undefined;
+  register: ScanEntry | undefined = undefined;
+  outputs: ScanEntry | undefined = undefined;
+  secret: ScanEntry | undefined = undefined;
+
+  /** Takes `e`, the entry at `[section, name, leaf]`, if it is the first of its path the sketch reads. */
+  take(leaf: string, e: ScanEntry): void {
+    switch (leaf) {
+      case 'description':
+        this.description ??= e;
+        break;
+      case 'run':
+        this.run ??= e;
+        break;
+      case 'type':
+        this.type ??= e;
+        break;
+      case 'register':
+        this.register ??= e;
+        break;
+      case 'outputs':
+        this.outputs ??= e;
+        break;
+      case 'secret':
+        this.secret ??= e;
+        break;
+      default:
+        break;
     }
   }
-  const entry = (...path: string[]): ScanEntry | undefined => entries.get(path.join('\u0000'));
-  const str = (...path: string[]): string | undefined => stringValue(text, entry(...path)?.value);
+}
+
+/**
+ * One pass over the scan's entries, keeping per task and variable the first entry of each path the sketch reads
+ * (an entry's path is unique only within valid TOML), without building a string per path.
+ */
+function slots(scan: TomlScan): { tasks: Map<string, Slot>; vars: Map<string, Slot> } {
+  const tasks = new Map<string, Slot>();
+  const vars = new Map<string, Slot>();
+  const slotOf = (path: readonly string[]): Slot | undefined => {
+    const section = path[0] === 'tasks' ? tasks : path[0] === 'vars' ? vars : undefined;
+    if (!section) return undefined;
+    const name = path[1]!;
+    let slot = section.get(name);
+    if (!slot) section.set(name, (slot = new Slot()));
+    return slot;
+  };
+  const visit = (entries: readonly ScanEntry[], slot: Slot | undefined): void => {
+    for (const e of entries) {
+      const p = e.path;
+      // In a [tasks.<id>] table every key is the task's: its slot is known (`slot`), no lookup needed.
+      const at = p.length === 2 || p.length === 3 ? (slot ?? slotOf(p)) : undefined;
+      if (at) {
+        if (p.length === 2) at.self ??= e;
+        else at.take(p[2]!, e);
+      }
+      // Inline tables' entries, depth first (their paths are full paths too).
+      if (e.value?.kind === 'inline-table') visit(e.value.entries, undefined);
+    }
+  };
+  for (const table of scan.tables) {
+    let slot: Slot | undefined;
+    if (table.path.length === 2 && table.header) {
+      slot = slotOf(table.path);
+      if (slot) slot.table ??= table.span;
+    }
+    visit(table.entries, slot);
+  }
+  return { tasks, vars };
+}
+
+export function sketchWorkflow(text: string, scan: TomlScan): WorkflowSketch {
+  const found = slots(scan);
+  const str = (e: ScanEntry | undefined): string | undefined => stringValue(text, e?.value);
 
   const tasks: SketchTask[] = [];
+  const taskSlots: (Slot | undefined)[] = [];
   const declared: SketchVar[] = [];
   const seenTasks = new Set<string>();
   const seenVars = new Set<string>();
-  for (const k of scan.keys) {
+  for (const k of scan.keysOfDepth(2)) {
     // An empty bare segment is a dot still waiting for its key (`[tasks.`); "" is a (bad) id.
-    if (k.path.length !== 2 || (k.path[1] === '' && !k.quoted)) continue;
-    const [section, name] = k.path as [string, string];
+    if (k.path[1] === '' && !k.quoted) continue;
+    const section = k.path[0]!;
+    const name = k.path[1]!;
     if (section === 'tasks' && !seenTasks.has(name)) {
       seenTasks.add(name);
-      const description = str('tasks', name, 'description');
-      const run = str('tasks', name, 'run');
-      const deps = entry('tasks', name, 'deps')?.value;
-      tasks.push({
-        id: name,
-        idSpan: k.span,
-        span: tableSpans.get(`tasks\u0000${name}`) ?? entry('tasks', name)?.span ?? k.span,
-        ...(description !== undefined ? { description } : {}),
-        ...(run !== undefined ? { run } : {}),
-        forensic: str('tasks', name, 'type') === 'forensic',
-        deps: deps?.kind === 'array' ? deps.items.flatMap((i) => stringValue(text, i) ?? []) : [],
-      });
+      const slot = found.tasks.get(name);
+      const description = str(slot?.description);
+      const run = str(slot?.run);
+      const task: Mutable<SketchTask> = { id: name, idSpan: k.span, span: slot?.table ?? slot?.self?.span ?? k.span, forensic: str(slot?.type) === 'forensic' };
+      if (description !== undefined) task.description = description;
+      if (run !== undefined) task.run = run;
+      tasks.push(task);
+      taskSlots.push(slot);
     } else if (section === 'vars' && !seenVars.has(name)) {
       seenVars.add(name);
-      const description = str('vars', name, 'description');
-      const secret = entry('vars', name, 'secret')?.value;
-      declared.push({
-        name,
-        span: k.span,
-        origin: 'vars',
-        ...(description !== undefined ? { description } : {}),
-        secret: secret?.kind === 'scalar' && text.slice(secret.span.start, secret.span.end) === 'true',
-      });
+      const slot = found.vars.get(name);
+      const description = str(slot?.description);
+      const secret = slot?.secret?.value;
+      const v: Mutable<SketchVar> = { name, span: k.span, origin: 'vars', secret: secret?.kind === 'scalar' && text.slice(secret.span.start, secret.span.end) === 'true' };
+      if (description !== undefined) v.description = description;
+      declared.push(v);
     }
   }
   const set: SketchVar[] = [];
-  for (const t of tasks) {
-    const register = entry('tasks', t.id, 'register')?.value;
+  tasks.forEach((t, i) => {
+    const slot = taskSlots[i];
+    const register = slot?.register?.value;
     const name = stringValue(text, register);
     if (register && name) set.push({ name, span: register.span, origin: 'register', task: t.id, secret: false });
-    const outputs = entry('tasks', t.id, 'outputs')?.value;
-    if (outputs?.kind !== 'array') continue;
+    const outputs = slot?.outputs?.value;
+    if (outputs?.kind !== 'array') return;
     for (const item of outputs.items) {
       const o = stringValue(text, item);
       if (o) set.push({ name: o, span: item.span, origin: 'outputs', task: t.id, secret: false });
     }
-  }
+  });
   return { tasks, vars: [...declared, ...set] };
 }
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** A string value's text: decoded when the literal is complete, as typed so far when not. */
 export function stringValue(text: string, v: ScanValue | undefined): string | undefined {
   if (v?.kind !== 'string') return undefined;
   if (v.closed) {
-    const decoded = decodeTomlString(text.slice(v.span.start, v.span.end));
-    if (decoded) return decoded.value;
+    const decoded = decodeClosed(text, v);
+    if (decoded !== undefined) return decoded;
   }
   return text.slice(v.content.start, v.content.end);
+}
+
+const BACKSLASH = 92;
+
+/**
+ * decodeTomlString(literal)?.value for a closed string literal, computed in place: no offsets map, and the
+ * value built from runs of plain text. Must agree with decodeTomlString exactly (workflow-sketch.test.ts checks).
+ */
+export function decodeClosed(text: string, v: Pick<ScanString, 'span'>): string | undefined {
+  const { start, end: rawEnd } = v.span;
+  const q = text[start];
+  if (q !== '"' && q !== "'") return undefined;
+  // Three quotes open a multi-line string, and the same three must close it.
+  const d = rawEnd - start >= 3 && text[start + 1] === q && text[start + 2] === q ? 3 : 1;
+  if (rawEnd - start < 2 * d) return undefined;
+  for (let k = 1; k <= d; k++) if (text[rawEnd - k] !== q) return undefined;
+  const multiline = d === 3;
+  let i = start + d;
+  const end = rawEnd - d;
+  // A newline right after the opening """ is not part of the value.
+  if (multiline) {
+    if (text[i] === '\n') i++;
+    else if (text[i] === '\r' && text[i + 1] === '\n') i += 2;
+  }
+  if (q === "'") return i >= end ? '' : text.slice(i, end);
+  let value = '';
+  let plain = i;
+  while (i < end) {
+    if (text.charCodeAt(i) !== BACKSLASH) {
+      i++;
+      continue;
+    }
+    value += text.slice(plain, i);
+    // What follows the backslash may be the closing quote: the literal's own text only, never past it.
+    const e = i + 1 < rawEnd ? text[i + 1]! : undefined;
+    const simple = e === undefined ? undefined : simpleEscape(e);
+    if (simple !== undefined) {
+      value += simple;
+      i += 2;
+    } else if (e === 'u' || e === 'U' || e === 'x') {
+      const len = e === 'u' ? 4 : e === 'U' ? 8 : 2;
+      const hex = text.slice(i + 2, Math.min(i + 2 + len, rawEnd));
+      const cp = /^[0-9a-fA-F]+$/.test(hex) && hex.length === len ? parseInt(hex, 16) : NaN;
+      if (!Number.isFinite(cp) || cp > 0x10ffff) return undefined;
+      value += String.fromCodePoint(cp);
+      i += 2 + len;
+    } else if (multiline && (e === ' ' || e === '\t' || e === '\n' || e === '\r')) {
+      // Line-ending backslash: drop the newline and all whitespace after it.
+      let j = i + 1;
+      while (j < end && (text[j] === ' ' || text[j] === '\t')) j++;
+      if (text[j] !== '\n' && text[j] !== '\r') return undefined;
+      while (j < end && /[ \t\r\n]/.test(text[j]!)) j++;
+      i = j;
+    } else {
+      return undefined;
+    }
+    plain = i;
+  }
+  return plain < end ? value + text.slice(plain, end) : value;
+}
+
+function simpleEscape(c: string): string | undefined {
+  switch (c) {
+    case 'b':
+      return '\b';
+    case 't':
+      return '\t';
+    case 'n':
+      return '\n';
+    case 'f':
+      return '\f';
+    case 'r':
+      return '\r';
+    case 'e':
+      return '\x1b';
+    case '"':
+      return '"';
+    case '\\':
+      return '\\';
+    default:
+      return undefined;
+  }
 }
