@@ -28,7 +28,7 @@ export interface CompletionOptions {
 
 export function getCompletions(analysis: DocumentAnalysis, position: Position, options: CompletionOptions = {}): CompletionList {
   const offset = analysis.offsetAt(position);
-  const ctx = cursorContext(analysis.text, analysis.scan, offset);
+  const ctx = cursorContext(analysis.text, analysis.tableAt(offset), offset);
   const items = itemsFor(analysis, ctx, offset, options);
   return { isIncomplete: false, items };
 }

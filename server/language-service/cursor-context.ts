@@ -2,7 +2,7 @@
 // header, or a value of some key — read from the tolerant scan, so that it
 // works on the half-typed text completion is asked about.
 import type { Span } from '../../runner/model/span';
-import type { ScanArray, ScanEntry, ScanString, ScanTable, ScanValue, TomlScan } from './toml-scan';
+import type { ScanArray, ScanEntry, ScanString, ScanTable, ScanValue } from './toml-scan';
 
 export type CursorContext =
   /** A key of the table at `table` (a [table] section or an inline table); `partial` is the segment typed so far. */
@@ -18,8 +18,8 @@ export type CursorContext =
 
 const NONE: CursorContext = { kind: 'none' };
 
-export function cursorContext(text: string, scan: TomlScan, offset: number): CursorContext {
-  const table = tableAt(scan, offset);
+/** The context at `offset`, which lies in `table` (toml-scan.ts's tableAt, or a table read alone). */
+export function cursorContext(text: string, table: ScanTable, offset: number): CursorContext {
   const h = table.header;
   if (h && offset > h.span.start && offset <= h.innerEnd) {
     const segments = h.key.segments;
@@ -36,14 +36,6 @@ export function cursorContext(text: string, scan: TomlScan, offset: number): Cur
   return blank(text, lineStart(text, offset), offset) && blank(text, offset, lineEnd(text, offset))
     ? { kind: 'key', table: table.path, partial: { start: offset, end: offset } }
     : NONE;
-}
-
-function tableAt(scan: TomlScan, offset: number): ScanTable {
-  let found = scan.tables[0]!;
-  for (const t of scan.tables) {
-    if (t.header && t.header.span.start < offset) found = t;
-  }
-  return found;
 }
 
 /** How far an entry reaches for the cursor: an unfinished one (no value, or an open one) to the end of its line. */

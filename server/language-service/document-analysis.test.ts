@@ -124,15 +124,17 @@ describe('DocumentAnalysis parts', () => {
     const a = new DocumentAnalysis(document(WORKFLOW), { onCompute: (part) => computed.push(part) });
     assert.deepEqual(computed, [], 'nothing up front');
     assert.deepEqual(a.sketch.tasks.map((t) => t.id), ['version', 'build', 'deploy', 'why']);
-    void a.scan;
-    assert.deepEqual(computed, ['scan', 'sketch']);
+    assert.equal(a.tableAt(WORKFLOW.indexOf('git describe')).header?.key.segments[1]?.name, 'version');
+    assert.deepEqual(computed, ['skim', 'sketch'], 'the sketch and the table at an offset, without a scan');
+    assert.equal(a.scan.tables.length, 7);
+    assert.equal(a.tableAt(WORKFLOW.indexOf('tail log')), a.scan.tables[6], 'from the scan once there is one');
     assert.equal(a.has('validation'), false);
     assert.deepEqual(a.diagnostics, []);
     void a.workflow;
     assert.ok(a.symbols.occurrences.length > 0);
     void a.symbols;
-    assert.deepEqual(computed, ['scan', 'sketch', 'validation', 'symbols']);
-    assert.ok((['validation', 'scan', 'sketch', 'symbols'] as const).every((p) => a.has(p)));
+    assert.deepEqual(computed, ['skim', 'sketch', 'scan', 'validation', 'symbols']);
+    assert.ok((['validation', 'scan', 'skim', 'sketch', 'symbols'] as const).every((p) => a.has(p)));
   });
 
   it('derives a value once per version, offering the next version of the document the previous one', () => {

@@ -14,11 +14,14 @@ import type { Workflow } from '../../runner/model/workflow';
 import type { Diagnostic } from '../../runner/validate/diagnostic';
 import { analyze, type ValidateOptions } from '../../runner/validate/validate';
 import { buildSymbolIndex, EMPTY_INDEX, type SymbolIndex } from './symbol-index';
-import { scanToml, type TomlScan } from './toml-scan';
-import { sketchWorkflow, type WorkflowSketch } from './workflow-sketch';
+import { scanTable, scanToml, tableAt, type ScanTable, type TomlScan } from './toml-scan';
+import { sketchWorkflow, skimWorkflow, type WorkflowSketch } from './workflow-sketch';
 
-/** The parts of an analysis, each computed at most once per document version. */
-export type AnalysisPart = 'validation' | 'scan' | 'sketch' | 'symbols';
+/**
+ * The parts of an analysis, each computed at most once per document version. skim: the sketch and where the
+ * tables start, read without keeping a scan (what completion needs); scan: the full tolerant scan.
+ */
+export type AnalysisPart = 'validation' | 'scan' | 'skim' | 'sketch' | 'symbols';
 
 /**
  * Names a value a feature derives from an analysis (see DocumentAnalysis.derive): computed once per version, and
@@ -54,6 +57,9 @@ export class DocumentAnalysis {
   private scanned: TomlScan | undefined;
   private indexed: SymbolIndex | undefined;
   private sketched: WorkflowSketch | undefined;
+  private skimmed: { readonly sketch: WorkflowSketch; readonly headerStarts: readonly number[] } | undefined;
+  /** Tables read alone (by their index in the scan) for tableAt, when there is no scan. */
+  private readonly tablesRead = new Map<number, ScanTable>();
   private readonly derivations = new Map<DerivedKey<unknown>, unknown>();
   /** What `derive` computed for the document's previous version and this one has not recomputed yet. */
   private readonly inherited: Map<DerivedKey<unknown>, unknown>;
@@ -93,8 +99,29 @@ export class DocumentAnalysis {
     }));
   }
 
+  /** From the skim if there is one, else from the scan if there is one, else from a skim (cheaper than a scan). */
   get sketch(): WorkflowSketch {
-    return (this.sketched ??= this.compute('sketch', () => sketchWorkflow(this.text, this.scan)));
+    return (this.sketched ??= this.compute('sketch', () => this.skimmed?.sketch ?? (this.scanned ? sketchWorkflow(this.text, this.scanned) : this.skim.sketch)));
+  }
+
+  /**
+   * The table `offset` is in (the last whose header starts before it), entries and all: from the scan when there
+   * is one, else read alone where the skim says it starts (completion needs no more of a fresh version).
+   */
+  tableAt(offset: number): ScanTable {
+    if (this.scanned) return tableAt(this.scanned, offset);
+    const starts = this.skim.headerStarts;
+    // Tables after the root are numbered from 1: table k starts at starts[k - 1].
+    let lo = 0;
+    let hi = starts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (starts[mid]! < offset) lo = mid + 1;
+      else hi = mid;
+    }
+    let table = this.tablesRead.get(lo);
+    if (!table) this.tablesRead.set(lo, (table = scanTable(this.text, lo === 0 ? undefined : starts[lo - 1])));
+    return table;
   }
 
   /** Whether `part` has been computed for this version (tests, tracing). */
@@ -104,6 +131,8 @@ export class DocumentAnalysis {
         return this.validated !== undefined;
       case 'scan':
         return this.scanned !== undefined;
+      case 'skim':
+        return this.skimmed !== undefined;
       case 'sketch':
         return this.sketched !== undefined;
       case 'symbols':
@@ -146,6 +175,10 @@ export class DocumentAnalysis {
 
   offsetAt(position: Position): number {
     return this.document.offsetAt(position);
+  }
+
+  private get skim(): { readonly sketch: WorkflowSketch; readonly headerStarts: readonly number[] } {
+    return (this.skimmed ??= this.compute('skim', () => skimWorkflow(this.text)));
   }
 
   private get validation(): Validation {

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { indexPositions } from '../../runner/model/toml-positions';
 import { TOML_EDGE_CASES } from '../../runner/testing/toml-edge-cases';
-import { allEntries, ARRAY_ELEMENT, scanToml, type KeyOccurrence, type TomlScan } from './toml-scan';
+import { allEntries, ARRAY_ELEMENT, scanTable, scanToml, skimToml, tableAt, type KeyOccurrence, type TomlScan } from './toml-scan';
 
 const slice = (text: string, s: { start: number; end: number }): string => text.slice(s.start, s.end);
 const keysAt = (scan: TomlScan, ...path: string[]): KeyOccurrence[] => scan.keys.filter((k) => k.path.join('.') === path.join('.'));
@@ -57,6 +57,33 @@ describe('scanToml', () => {
       }
       assert.equal(lazy.keys, all, 'made once');
       assert.deepEqual(all.map((k) => k.path.join('.')), scanToml(text).keys.map((k) => k.path.join('.')));
+    }
+  });
+
+  it('reads each table alone as the whole scan does, where a skim says the tables start', () => {
+    const texts = [
+      '[tasks.a]\nrun = "x\n[tasks.b]\ndeps = ["a", "bu\nrun = "y"\n[tasks.c]\nrun = """\n[not.a.header]\n"""\n',
+      '\uFEFF[tasks.a]\nrun = "x"\n',
+      'name = "w"\n[[tasks]]\nx = { a = [ { b = 1 } ] }\n[tasks.\n',
+      '',
+      'x = 1',
+      ...fs.readdirSync(path.resolve(__dirname, '../../examples')).filter((f) => f.endsWith('.cairn.toml')).map((f) => fs.readFileSync(path.resolve(__dirname, '../../examples', f), 'utf8')),
+      ...TOML_EDGE_CASES.map((c) => c.text),
+    ];
+    for (const text of texts) {
+      const scan = scanToml(text);
+      const seen = { tables: 0, entries: 0, keys: 0 };
+      const starts = skimToml(text, { table: () => seen.tables++, entry: () => seen.entries++, key: () => seen.keys++ });
+      assert.deepEqual(starts, scan.tables.slice(1).map((t) => t.header?.span.start), JSON.stringify(text));
+      assert.equal(seen.tables, scan.tables.length);
+      assert.equal(seen.entries, scan.tables.reduce((n, t) => n + [...allEntries(t.entries)].length, 0));
+      scan.tables.forEach((table, k) => {
+        assert.deepEqual(scanTable(text, k === 0 ? undefined : starts[k - 1]), table, `${JSON.stringify(text)}: table ${k}`);
+      });
+      for (let offset = 0; offset <= text.length; offset++) {
+        const k = starts.filter((s) => s < offset).length;
+        assert.equal(tableAt(scan, offset), scan.tables[k]);
+      }
     }
   });
 

@@ -118,7 +118,10 @@ export function scanToml(text: string): TomlScan {
 export interface ScanSink {
   /** A table, as its header is read (its span then grows with its entries). The root table comes first. */
   table(table: ScanTable): void;
-  /** An entry, inline ones included (an inline table's entries come before the entry holding it). */
+  /**
+   * An entry, inline ones included (an inline table's entries come before the entry holding it), but none in an
+   * array: the entries allEntries visits in the scan's tables.
+   */
   entry(entry: ScanEntry): void;
   /** A written key: its full path, how much of it is its table's (`base`), and its segments. */
   key(path: readonly string[], base: number, segments: readonly ScanSegment[]): void;
@@ -202,6 +205,8 @@ class Scanner {
   private readonly entries = new Collector<ScanEntry>();
   private readonly values = new Collector<ScanValue>();
   private readonly segments = new Collector<ScanSegment>();
+  /** How many arrays the scanner is in: entries in them are not the sink's. */
+  private inArray = 0;
 
   constructor(
     private readonly text: string,
@@ -301,7 +306,7 @@ class Scanner {
     this.skipSpace();
     if (this.text.charCodeAt(this.pos) !== EQUALS) {
       const entry: ScanEntry = { key, path, span: key.span };
-      this.sink?.entry(entry);
+      if (this.inArray === 0) this.sink?.entry(entry);
       return entry;
     }
     const equals = this.pos;
@@ -310,7 +315,7 @@ class Scanner {
     const value = isEol(this.text.charCodeAt(this.pos)) || this.text.charCodeAt(this.pos) === HASH ? undefined : this.value(path, depth, inline);
     const end = value ? value.span.end : equals + 1;
     const entry: ScanEntry = value ? { key, path, equals, value, span: { start: key.span.start, end } } : { key, path, equals, span: { start: key.span.start, end } };
-    this.sink?.entry(entry);
+    if (this.inArray === 0) this.sink?.entry(entry);
     return entry;
   }
 
@@ -456,7 +461,9 @@ class Scanner {
         continue;
       }
       const before = this.pos;
+      this.inArray++;
       const item = this.value(c === LBRACE || c === LBRACKET ? (elementPath ??= [...path, ARRAY_ELEMENT]) : path, depth + 1, inline);
+      this.inArray--;
       if (item) {
         items.push(item);
         end = this.pos;

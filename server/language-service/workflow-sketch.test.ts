@@ -1,6 +1,6 @@
 // The sketch: what completion and the outline know of a workflow's tasks and variables, read from the tolerant
-// scan. Its fast path must agree exactly with the straightforward reading below (the sketch as first written:
-// every entry keyed by its joined path, strings decoded by the runner's decoder).
+// scan or from a skim of the text. Both must agree exactly with the straightforward reading below (the sketch as
+// first written: every entry keyed by its joined path, strings decoded by the runner's decoder).
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -10,7 +10,7 @@ import { generateWorkflow } from '../../runner/testing/generate-workflow';
 import { prng } from '../../runner/testing/prng';
 import { TOML_EDGE_CASES } from '../../runner/testing/toml-edge-cases';
 import { allEntries, scanToml, type ScanEntry, type ScanValue, type TomlScan } from './toml-scan';
-import { decodeClosed, sketchWorkflow, stringValue, type SketchTask, type SketchVar, type WorkflowSketch } from './workflow-sketch';
+import { decodeClosed, sketchWorkflow, skimWorkflow, stringValue, type SketchTask, type SketchVar, type WorkflowSketch } from './workflow-sketch';
 
 function referenceString(text: string, v: ScanValue | undefined): string | undefined {
   if (v?.kind !== 'string') return undefined;
@@ -90,7 +90,7 @@ const examples = fs
   .map((f) => fs.readFileSync(path.join(EXAMPLES, f), 'utf8'));
 
 /** What is typed mid-edit, and what makes strings and keys odd. */
-const FRAGMENTS = ['"', "'", '"""', "'''", '\\', '\\n', '\\u00e9', '\\U0001F600', '\\x41', '\\q', '\n', '\r\n', '[', ']', '{', '}', '=', ',', '.', '[tasks.', 'tasks.a.run = "x"\n', 'description = "d"\n', 'type = "forensic"\n', 'register = "r"\n', 'outputs = ["o"]\n', 'secret = true\n', '[vars.v]\n', 'é'];
+const FRAGMENTS = ['"', "'", '"""', "'''", '\\', '\\n', '\\u00e9', '\\U0001F600', '\\x41', '\\q', '\n', '\r\n', '[', ']', '{', '}', '=', ',', '.', '[tasks.', 'tasks.a.run = "x"\n', 'description = "d"\n', 'type = "forensic"\n', 'register = "r"\n', 'outputs = ["o"]\n', 'secret = true\n', '[vars.v]\n', 'é', 'tasks = [ { run = "in an array" } ]\n', '[tasks."[]"]\n', 'x = [ { description = "d" } ]\n'];
 
 function mutations(seed: number, count: number): string[] {
   const random = prng(seed);
@@ -112,7 +112,12 @@ describe('sketchWorkflow', () => {
     const texts = [...examples, generateWorkflow({ tasks: 300, seed: 3 }), ...TOML_EDGE_CASES.map((c) => c.text), ...mutations(11, 1500)];
     for (const text of texts) {
       const scan = scanToml(text);
-      assert.deepEqual(sketchWorkflow(text, scan), referenceSketch(text, scan), JSON.stringify(text.slice(0, 400)));
+      const reference = referenceSketch(text, scan);
+      assert.deepEqual(sketchWorkflow(text, scan), reference, JSON.stringify(text.slice(0, 400)));
+      // The skim's, which never keeps a scan, too.
+      const skimmed = skimWorkflow(text);
+      assert.deepEqual(skimmed.sketch, reference, `skimmed: ${JSON.stringify(text.slice(0, 400))}`);
+      assert.deepEqual(skimmed.headerStarts, scan.tables.slice(1).map((t) => t.header?.span.start));
     }
   });
 

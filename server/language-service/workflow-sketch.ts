@@ -2,7 +2,7 @@
 // variable names with their descriptions. Completion and the outline use it
 // because the document they see is usually not valid TOML while being typed.
 import type { Span } from '../../runner/model/span';
-import type { ScanEntry, ScanString, ScanValue, TomlScan } from './toml-scan';
+import { occurrence, skimToml, type KeyOccurrence, type ScanEntry, type ScanSegment, type ScanSink, type ScanString, type ScanTable, type ScanValue, type TomlScan } from './toml-scan';
 
 export interface SketchTask {
   readonly id: string;
@@ -31,114 +31,157 @@ export interface WorkflowSketch {
   readonly vars: readonly SketchVar[];
 }
 
-/** What the sketch reads of one task or variable: its own entry, its table's span, and a few of its keys (each the first written). */
+/**
+ * What the sketch reads of one task or variable: the span of its own entry and of its table, and the values of
+ * a few of its keys, each from the first entry of that path (an entry's path is unique only in valid TOML).
+ */
 class Slot {
   /** The first entry whose path is the task's or variable's (`a = { … }` under [tasks], or `tasks.a = …`). */
-  self: ScanEntry | undefined = undefined;
+  self: Span | undefined = undefined;
   /** The first `[tasks.<id>]` (or `[vars.<name>]`) header's table. */
   table: Span | undefined = undefined;
-  description: ScanEntry | undefined = undefined;
-  run: ScanEntry | undefined = undefined;
-  type: ScanEntry | undefined = undefined;
-  register: ScanEntry | undefined = undefined;
-  outputs: ScanEntry | undefined = undefined;
-  secret: ScanEntry | undefined = undefined;
+  description: ScanValue | undefined = undefined;
+  run: ScanValue | undefined = undefined;
+  type: ScanValue | undefined = undefined;
+  register: ScanValue | undefined = undefined;
+  outputs: ScanValue | undefined = undefined;
+  secret: ScanValue | undefined = undefined;
+  /** Which of the keys above an entry was met for (their value may be undefined: `run =` being typed). */
+  private met = 0;
 
   /** Takes `e`, the entry at `[section, name, leaf]`, if it is the first of its path the sketch reads. */
   take(leaf: string, e: ScanEntry): void {
     switch (leaf) {
       case 'description':
-        this.description ??= e;
+        if (this.first(1)) this.description = e.value;
         break;
       case 'run':
-        this.run ??= e;
+        if (this.first(2)) this.run = e.value;
         break;
       case 'type':
-        this.type ??= e;
+        if (this.first(4)) this.type = e.value;
         break;
       case 'register':
-        this.register ??= e;
+        if (this.first(8)) this.register = e.value;
         break;
       case 'outputs':
-        this.outputs ??= e;
+        if (this.first(16)) this.outputs = e.value;
         break;
       case 'secret':
-        this.secret ??= e;
+        if (this.first(32)) this.secret = e.value;
         break;
       default:
         break;
     }
   }
+
+  private first(bit: number): boolean {
+    if (this.met & bit) return false;
+    this.met |= bit;
+    return true;
+  }
 }
 
 /**
- * One pass over the scan's entries, keeping per task and variable the first entry of each path the sketch reads
- * (an entry's path is unique only within valid TOML), without building a string per path.
+ * Collects what the sketch reads, in document order: the slots of tasks and variables, and the `[tasks.<id>]` /
+ * `[vars.<name>]` key segments that name them. Fed by a skim as it reads (keeping only this), or from a scan.
  */
-function slots(scan: TomlScan): { tasks: Map<string, Slot>; vars: Map<string, Slot> } {
-  const tasks = new Map<string, Slot>();
-  const vars = new Map<string, Slot>();
-  const slotOf = (path: readonly string[]): Slot | undefined => {
-    const section = path[0] === 'tasks' ? tasks : path[0] === 'vars' ? vars : undefined;
+class SketchReader implements ScanSink {
+  private readonly tasks = new Map<string, Slot>();
+  private readonly vars = new Map<string, Slot>();
+  /** Key segments whose path has two names, the first `tasks` or `vars`. */
+  readonly names: KeyOccurrence[] = [];
+
+  table(t: ScanTable): void {
+    if (t.header && t.path.length === 2) {
+      const slot = this.slotOf(t.path);
+      if (slot) slot.table ??= t.span;
+    }
+  }
+
+  entry(e: ScanEntry): void {
+    const p = e.path;
+    if (p.length !== 2 && p.length !== 3) return;
+    const slot = this.slotOf(p);
+    if (!slot) return;
+    if (p.length === 2) slot.self ??= e.span;
+    else slot.take(p[2]!, e);
+  }
+
+  key(path: readonly string[], base: number, segments: readonly ScanSegment[]): void {
+    // The segment that makes the path two names long, if this key has one.
+    if (base <= 1 && path.length >= 2 && (path[0] === 'tasks' || path[0] === 'vars')) this.names.push(occurrence(path, 2, segments[1 - base]!));
+  }
+
+  slot(section: string, name: string): Slot | undefined {
+    return (section === 'tasks' ? this.tasks : this.vars).get(name);
+  }
+
+  private slotOf(path: readonly string[]): Slot | undefined {
+    const section = path[0] === 'tasks' ? this.tasks : path[0] === 'vars' ? this.vars : undefined;
     if (!section) return undefined;
     const name = path[1]!;
     let slot = section.get(name);
     if (!slot) section.set(name, (slot = new Slot()));
     return slot;
-  };
-  const visit = (entries: readonly ScanEntry[], slot: Slot | undefined): void => {
-    for (const e of entries) {
-      const p = e.path;
-      // In a [tasks.<id>] table every key is the task's: its slot is known (`slot`), no lookup needed.
-      const at = p.length === 2 || p.length === 3 ? (slot ?? slotOf(p)) : undefined;
-      if (at) {
-        if (p.length === 2) at.self ??= e;
-        else at.take(p[2]!, e);
-      }
-      // Inline tables' entries, depth first (their paths are full paths too).
-      if (e.value?.kind === 'inline-table') visit(e.value.entries, undefined);
-    }
-  };
-  for (const table of scan.tables) {
-    let slot: Slot | undefined;
-    if (table.path.length === 2 && table.header) {
-      slot = slotOf(table.path);
-      if (slot) slot.table ??= table.span;
-    }
-    visit(table.entries, slot);
   }
-  return { tasks, vars };
 }
 
 export function sketchWorkflow(text: string, scan: TomlScan): WorkflowSketch {
-  const found = slots(scan);
-  const str = (e: ScanEntry | undefined): string | undefined => stringValue(text, e?.value);
+  const reader = new SketchReader();
+  const visit = (entries: readonly ScanEntry[]): void => {
+    for (const e of entries) {
+      reader.entry(e);
+      // Inline tables' entries, depth first (their paths are full paths too).
+      if (e.value?.kind === 'inline-table') visit(e.value.entries);
+    }
+  };
+  for (const table of scan.tables) {
+    reader.table(table);
+    visit(table.entries);
+  }
+  for (const k of scan.keysOfDepth(2)) if (k.path[0] === 'tasks' || k.path[0] === 'vars') reader.names.push(k);
+  return sketchFrom(text, reader);
+}
 
+/**
+ * The sketch, read by a skim of `text` (toml-scan.ts) that keeps nothing else, and where each table's header
+ * starts: what completion on a fresh version needs, at a fraction of a full scan's memory. Equal to
+ * sketchWorkflow(text, scanToml(text)).
+ */
+export function skimWorkflow(text: string): { sketch: WorkflowSketch; headerStarts: number[] } {
+  const reader = new SketchReader();
+  const headerStarts = skimToml(text, reader);
+  return { sketch: sketchFrom(text, reader), headerStarts };
+}
+
+function sketchFrom(text: string, reader: SketchReader): WorkflowSketch {
+  const str = (v: ScanValue | undefined): string | undefined => stringValue(text, v);
   const tasks: SketchTask[] = [];
   const taskSlots: (Slot | undefined)[] = [];
   const declared: SketchVar[] = [];
   const seenTasks = new Set<string>();
   const seenVars = new Set<string>();
-  for (const k of scan.keysOfDepth(2)) {
+  for (const k of reader.names) {
     // An empty bare segment is a dot still waiting for its key (`[tasks.`); "" is a (bad) id.
     if (k.path[1] === '' && !k.quoted) continue;
     const section = k.path[0]!;
     const name = k.path[1]!;
     if (section === 'tasks' && !seenTasks.has(name)) {
       seenTasks.add(name);
-      const slot = found.tasks.get(name);
+      const slot = reader.slot('tasks', name);
       const description = str(slot?.description);
       const run = str(slot?.run);
-      const task: Mutable<SketchTask> = { id: name, idSpan: k.span, span: slot?.table ?? slot?.self?.span ?? k.span, forensic: str(slot?.type) === 'forensic' };
+      const task: Mutable<SketchTask> = { id: name, idSpan: k.span, span: slot?.table ?? slot?.self ?? k.span, forensic: str(slot?.type) === 'forensic' };
       if (description !== undefined) task.description = description;
       if (run !== undefined) task.run = run;
       tasks.push(task);
       taskSlots.push(slot);
     } else if (section === 'vars' && !seenVars.has(name)) {
       seenVars.add(name);
-      const slot = found.vars.get(name);
+      const slot = reader.slot('vars', name);
       const description = str(slot?.description);
-      const secret = slot?.secret?.value;
+      const secret = slot?.secret;
       const v: Mutable<SketchVar> = { name, span: k.span, origin: 'vars', secret: secret?.kind === 'scalar' && text.slice(secret.span.start, secret.span.end) === 'true' };
       if (description !== undefined) v.description = description;
       declared.push(v);
@@ -147,10 +190,10 @@ export function sketchWorkflow(text: string, scan: TomlScan): WorkflowSketch {
   const set: SketchVar[] = [];
   tasks.forEach((t, i) => {
     const slot = taskSlots[i];
-    const register = slot?.register?.value;
+    const register = slot?.register;
     const name = stringValue(text, register);
     if (register && name) set.push({ name, span: register.span, origin: 'register', task: t.id, secret: false });
-    const outputs = slot?.outputs?.value;
+    const outputs = slot?.outputs;
     if (outputs?.kind !== 'array') return;
     for (const item of outputs.items) {
       const o = stringValue(text, item);
