@@ -9,6 +9,7 @@
 // 367 KB file, no 30 MB token tree per keystroke, and no disagreement with
 // smol-toml (the library throws on a BOM and on dates like 1979-02-30).
 import type { Span } from './span';
+import { unescapeBasicKey } from './toml-string';
 
 /** A path into the document: table / key names, and array indices. */
 export type TomlPath = readonly (string | number)[];
@@ -107,8 +108,6 @@ const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 // What ends a number, boolean or date-time. A space may also sit inside a date-time (checked apart).
 const endsScalar = (c: number): boolean =>
   c === SPACE || c === TAB || c === LF || c === CR || c === COMMA || c === RBRACKET || c === RBRACE || c === HASH || Number.isNaN(c);
-
-const ESCAPES: Record<string, string> = { b: '\b', t: '\t', n: '\n', f: '\f', r: '\r', e: '\x1b', '"': '"', '\\': '\\' };
 
 /** Index the positions of every path in `text`, which must be valid TOML. */
 export function indexPositions(text: string): PositionIndex {
@@ -214,7 +213,7 @@ class Scanner {
     if (c === QUOTE) {
       const end = this.basicStringEnd(start);
       const raw = t.slice(start + 1, end - 1);
-      name = raw.includes('\\') ? unescape(raw) : raw;
+      name = unescapeBasicKey(raw);
       this.pos = end;
     } else if (c === APOS) {
       const end = this.literalEnd(start);
@@ -326,13 +325,4 @@ class Scanner {
       } else return;
     }
   }
-}
-
-/** Decode a basic-string key's escapes (rare: only quoted keys are decoded; values stay text). */
-function unescape(raw: string): string {
-  return raw.replace(/\\(?:x([0-9A-Fa-f]{2})|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))/g, (_m, x?: string, u?: string, U?: string, ch?: string) => {
-    const hex = x ?? u ?? U;
-    if (hex) return String.fromCodePoint(parseInt(hex, 16));
-    return ESCAPES[ch ?? ''] ?? '';
-  });
 }

@@ -3,6 +3,7 @@
 // error; an editor's document is half-typed most of the time, and completion,
 // the outline and rename still need to know where the keys are.
 import type { Span } from '../../runner/model/span';
+import { unescapeBasicKey } from '../../runner/model/toml-string';
 
 export interface ScanSegment {
   /** The key as TOML reads it (quoted keys decoded; empty for a dot not yet followed by a key). */
@@ -349,7 +350,7 @@ class Scanner {
         const end = this.singleLineStringEnd(start, c);
         const closed = end > start + 1 && t.charCodeAt(end - 1) === c;
         const raw = t.slice(start + 1, closed ? end - 1 : end);
-        segments.push({ name: c === QUOTE ? unescapeBasic(raw) : raw, span: { start, end }, quoted: true });
+        segments.push({ name: c === QUOTE ? unescapeBasicKey(raw) : raw, span: { start, end }, quoted: true });
         this.pos = end;
       } else if (isBare(c)) {
         let i = start;
@@ -628,21 +629,6 @@ class Scan implements TomlScan {
 /** The occurrence of `segment`, whose path is the first `length` names of the full `path`. */
 export function occurrence(path: readonly string[], length: number, segment: ScanSegment): KeyOccurrence {
   return { path: length === path.length ? path : path.slice(0, length), span: segment.span, quoted: segment.quoted };
-}
-
-const ESCAPES: Readonly<Record<string, string>> = { b: '\b', t: '\t', n: '\n', f: '\f', r: '\r', e: '\x1b', '"': '"', '\\': '\\' };
-
-/** A quoted key's escapes, decoded as TOML does (bad escapes dropped: the parser reports them). */
-function unescapeBasic(raw: string): string {
-  if (!raw.includes('\\')) return raw;
-  return raw.replace(/\\(?:x([0-9A-Fa-f]{2})|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.)?)/g, (_m, x?: string, u?: string, U?: string, ch?: string) => {
-    const hex = x ?? u ?? U;
-    if (hex) {
-      const cp = parseInt(hex, 16);
-      return cp <= 0x10ffff ? String.fromCodePoint(cp) : '';
-    }
-    return ESCAPES[ch ?? ''] ?? '';
-  });
 }
 
 /** The entries of a table and of the inline tables inside it, depth first. */

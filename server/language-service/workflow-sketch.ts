@@ -2,7 +2,8 @@
 // variable names with their descriptions. Completion and the outline use it
 // because the document they see is usually not valid TOML while being typed.
 import type { Span } from '../../runner/model/span';
-import { occurrence, skimToml, type KeyOccurrence, type ScanEntry, type ScanSegment, type ScanSink, type ScanString, type ScanTable, type ScanValue, type TomlScan } from './toml-scan';
+import { decodeTomlStringAt } from '../../runner/model/toml-string';
+import { occurrence, skimToml, type KeyOccurrence, type ScanEntry, type ScanSegment, type ScanSink, type ScanTable, type ScanValue, type TomlScan } from './toml-scan';
 
 export interface SketchTask {
   readonly id: string;
@@ -209,90 +210,9 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 export function stringValue(text: string, v: ScanValue | undefined): string | undefined {
   if (v?.kind !== 'string') return undefined;
   if (v.closed) {
-    const decoded = decodeClosed(text, v);
+    const decoded = decodeTomlStringAt(text, v.span.start, v.span.end);
     if (decoded !== undefined) return decoded;
   }
   return text.slice(v.content.start, v.content.end);
 }
 
-const BACKSLASH = 92;
-
-/**
- * decodeTomlString(literal)?.value for a closed string literal, computed in place: no offsets map, and the
- * value built from runs of plain text. Must agree with decodeTomlString exactly (workflow-sketch.test.ts checks).
- */
-export function decodeClosed(text: string, v: Pick<ScanString, 'span'>): string | undefined {
-  const { start, end: rawEnd } = v.span;
-  const q = text[start];
-  if (q !== '"' && q !== "'") return undefined;
-  // Three quotes open a multi-line string, and the same three must close it.
-  const d = rawEnd - start >= 3 && text[start + 1] === q && text[start + 2] === q ? 3 : 1;
-  if (rawEnd - start < 2 * d) return undefined;
-  for (let k = 1; k <= d; k++) if (text[rawEnd - k] !== q) return undefined;
-  const multiline = d === 3;
-  let i = start + d;
-  const end = rawEnd - d;
-  // A newline right after the opening """ is not part of the value.
-  if (multiline) {
-    if (text[i] === '\n') i++;
-    else if (text[i] === '\r' && text[i + 1] === '\n') i += 2;
-  }
-  if (q === "'") return i >= end ? '' : text.slice(i, end);
-  let value = '';
-  let plain = i;
-  while (i < end) {
-    if (text.charCodeAt(i) !== BACKSLASH) {
-      i++;
-      continue;
-    }
-    value += text.slice(plain, i);
-    // What follows the backslash may be the closing quote: the literal's own text only, never past it.
-    const e = i + 1 < rawEnd ? text[i + 1]! : undefined;
-    const simple = e === undefined ? undefined : simpleEscape(e);
-    if (simple !== undefined) {
-      value += simple;
-      i += 2;
-    } else if (e === 'u' || e === 'U' || e === 'x') {
-      const len = e === 'u' ? 4 : e === 'U' ? 8 : 2;
-      const hex = text.slice(i + 2, Math.min(i + 2 + len, rawEnd));
-      const cp = /^[0-9a-fA-F]+$/.test(hex) && hex.length === len ? parseInt(hex, 16) : NaN;
-      if (!Number.isFinite(cp) || cp > 0x10ffff) return undefined;
-      value += String.fromCodePoint(cp);
-      i += 2 + len;
-    } else if (multiline && (e === ' ' || e === '\t' || e === '\n' || e === '\r')) {
-      // Line-ending backslash: drop the newline and all whitespace after it.
-      let j = i + 1;
-      while (j < end && (text[j] === ' ' || text[j] === '\t')) j++;
-      if (text[j] !== '\n' && text[j] !== '\r') return undefined;
-      while (j < end && /[ \t\r\n]/.test(text[j]!)) j++;
-      i = j;
-    } else {
-      return undefined;
-    }
-    plain = i;
-  }
-  return plain < end ? value + text.slice(plain, end) : value;
-}
-
-function simpleEscape(c: string): string | undefined {
-  switch (c) {
-    case 'b':
-      return '\b';
-    case 't':
-      return '\t';
-    case 'n':
-      return '\n';
-    case 'f':
-      return '\f';
-    case 'r':
-      return '\r';
-    case 'e':
-      return '\x1b';
-    case '"':
-      return '"';
-    case '\\':
-      return '\\';
-    default:
-      return undefined;
-  }
-}
