@@ -5,49 +5,16 @@
 // Reproduce a failure with the seed it prints:
 // FUZZ_SEED=<n> npx mocha runner/validate/validate.fuzz.test.ts
 import assert from 'node:assert/strict';
-import { randomInt } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Span } from '../model/span';
 import { DIAGNOSTIC_CODES, type Diagnostic } from './diagnostic';
 import { validate, type ValidateOptions } from './validate';
-import { prng } from '../testing/prng';
+import { fuzzSeed, Rng } from '../testing/prng';
 
 const examplesDir = path.resolve(__dirname, '../../examples');
 
-/** mulberry32: tiny, fast, and good enough to pick mutations. */
-class Rng {
-  private readonly random: () => number;
-
-  constructor(seed: number) {
-    this.random = prng(seed);
-  }
-
-  next(): number {
-    return this.random();
-  }
-
-  /** Integer in [0, n). */
-  int(n: number): number {
-    return Math.floor(this.next() * n);
-  }
-
-  pick<T>(items: readonly T[]): T {
-    if (items.length === 0) throw new Error('pick from an empty list');
-    // In range by construction; the cast only restores what indexing widened.
-    return items[this.int(items.length)] as T;
-  }
-}
-
-function seedFromEnv(): number {
-  const raw = process.env.FUZZ_SEED;
-  if (raw === undefined || raw === '') return randomInt(2 ** 31);
-  const n = Number(raw);
-  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`FUZZ_SEED must be a non-negative integer, got ${JSON.stringify(raw)}`);
-  return n;
-}
-
-const SEED = seedFromEnv();
+const SEED = fuzzSeed();
 
 // ------------------------------------------------------------- the oracle
 

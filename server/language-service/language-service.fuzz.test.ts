@@ -5,44 +5,18 @@
 // Reproduce a failure with the seed it prints:
 // FUZZ_SEED=<n> npx mocha server/language-service/language-service.fuzz.test.ts
 import assert from 'node:assert/strict';
-import { randomInt } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Position } from 'vscode-languageserver-types';
-import { prng } from '../../runner/testing/prng';
+import { fuzzSeed, Rng } from '../../runner/testing/prng';
 import { document } from '../test-utils/cursor';
 import { createLanguageService } from './language-service';
 
-function seedFromEnv(): number {
-  const raw = process.env.FUZZ_SEED;
-  if (raw === undefined || raw === '') return randomInt(2 ** 31);
-  const n = Number(raw);
-  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`FUZZ_SEED must be a non-negative integer, got ${JSON.stringify(raw)}`);
-  return n;
-}
-
-const SEED = seedFromEnv();
+const SEED = fuzzSeed();
 const CASES = 2000;
 const CHUNKS = 4;
 const CURSORS_PER_CASE = 3;
-
-class Rng {
-  private readonly random: () => number;
-  constructor(seed: number) {
-    this.random = prng(seed);
-  }
-  int(n: number): number {
-    return Math.floor(this.random() * n);
-  }
-  chance(p: number): boolean {
-    return this.random() < p;
-  }
-  pick<T>(items: readonly T[]): T {
-    if (items.length === 0) throw new Error('pick from an empty list');
-    return items[this.int(items.length)] as T;
-  }
-}
 
 /** What users type mid-edit, and what breaks parsers. */
 const FRAGMENTS: readonly string[] = [
