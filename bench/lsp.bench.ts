@@ -25,10 +25,11 @@ import { pathToFileURL } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { CompletionRequest, HoverRequest, type CompletionItem, type CompletionList, type Hover, type Position, type PublishDiagnosticsParams } from 'vscode-languageserver-protocol/node';
 import { generateWorkflow } from '../runner/testing/generate-workflow';
+import type { ActivationFigure } from '../test/e2e/suite/results';
 import { LspServer, REPO_ROOT, SERVER_BUNDLE } from '../test/lsp/lsp-harness';
 import type { BenchRow } from './bench-row';
 import { median } from './measure';
-import { cpuSnap, foreignShare, type CpuSnap } from './runner/cpu-share';
+import { cpuSnap, foreignShare, waitForQuiet, type CpuSnap } from './runner/cpu-share';
 
 const BENCH = 'lsp';
 const SIZES = (process.env.LSP_BENCH_SIZES ?? '200,2000,10000').split(',').map((s) => Number(s.trim())).filter((n) => Number.isInteger(n) && n > 0);
@@ -100,20 +101,6 @@ function peakRssMb(pid: number | undefined): number | undefined {
   }
 }
 
-/** Waits (at most WAIT_IDLE_MS) until other processes use under a quarter of the CPUs over a 250 ms window. */
-async function waitForQuiet(): Promise<void> {
-  const started = Date.now();
-  let said = false;
-  for (;;) {
-    const a = cpuSnap();
-    await new Promise((r) => setTimeout(r, 250));
-    const share = foreignShare(a, cpuSnap()) ?? 0;
-    if (share < 0.25 || Date.now() - started > WAIT_IDLE_MS) return;
-    if (!said) log(`waiting up to ${WAIT_IDLE_MS / 1000} s for other processes to leave the CPUs alone (they use ${(share * 100).toFixed(0)}%)`);
-    said = true;
-  }
-}
-
 /** The share of all CPUs that processes other than this one and the server used between `a` and now. */
 function contention(a: CpuSnap | undefined, serverTicksAtA: number, pid: number | undefined): number | undefined {
   const b = cpuSnap();
@@ -181,7 +168,7 @@ interface SizeResult {
 async function benchSize(tasks: number, delay: number, rows: BenchRow[], notes: string[]): Promise<SizeResult> {
   const text = generateWorkflow({ tasks, seed: 1 });
   const dir = mkdtempSync(join(tmpdir(), 'cairn-lsp-bench-'));
-  await waitForQuiet();
+  await waitForQuiet({ underShare: 0.25, maxWaitMs: WAIT_IDLE_MS, log });
   const t0 = performance.now();
   const { server } = await LspServer.start(dir);
   const startMs = performance.now() - t0;
@@ -338,15 +325,6 @@ async function benchSize(tasks: number, delay: number, rows: BenchRow[], notes: 
 
 // ── extension activation (from the last e2e run) ───────────────────────────────────────────────────────────────
 const HOST_RESULTS = join(REPO_ROOT, 'test', 'e2e', 'artifacts', 'host-results.json');
-
-interface ActivationFigure {
-  readonly extensionId: string;
-  readonly codeLoadingMs: number;
-  readonly activateMs: number;
-  readonly totalMs: number;
-  readonly takenAt: string;
-  readonly host: string;
-}
 
 const isActivationFigure = (x: unknown): x is ActivationFigure => {
   if (typeof x !== 'object' || x === null) return false;

@@ -17,7 +17,7 @@ import { median } from './measure';
 import { chain, failingChain, fan, layers, FIRST_TASK_MARKER, FIX_FLAG, type Dag } from './runner/dag';
 import { emit, sinkStamps, type ToolName } from './runner/emit';
 import { ensureTools, onPath } from './runner/install';
-import { cpuSnap, foreignShare } from './runner/cpu-share';
+import { cpuSnap, foreignShare, waitForQuiet } from './runner/cpu-share';
 import { rssMethod, timeCommand, type ProcResult, type RssMethod } from './runner/proc';
 
 const ALL_TOOLS: readonly ToolName[] = ['cairn', 'make', 'ninja', 'makeflow', 'snakemake'];
@@ -328,27 +328,14 @@ async function repeat(ctx: Ctx, label: string, reps: number, once: (r: number) =
 }
 
 /**
- * Before each timed run: waits until other processes leave the CPUs alone (under QUIET_SHARE over a 250 ms
- * window), for at most QUIET_WAIT_MS per run and QUIET_BUDGET_MS over the whole bench, so figures are not taken
- * while, say, a test suite runs beside the bench. On an idle machine this costs 250 ms per run.
+ * Before each timed run: waits for a quiet machine (under QUIET_SHARE), for at most QUIET_WAIT_MS per run and
+ * QUIET_BUDGET_MS over the whole bench, so that a busy machine slows the bench down by a bounded amount.
  */
 async function quiet(ctx: Ctx): Promise<void> {
-  const started = Date.now();
-  let said = false;
-  for (;;) {
-    const a = cpuSnap();
-    await new Promise((r) => setTimeout(r, 250));
-    const share = foreignShare(a, cpuSnap()) ?? 0;
-    if (share < QUIET_SHARE) break;
-    if (Date.now() - started > QUIET_WAIT_MS || ctx.waitedMs.total + (Date.now() - started) > QUIET_BUDGET_MS) {
-      ctx.waitedMs.busyStarts++;
-      break;
-    }
-    if (!said) log(`waiting for other processes to leave the CPUs alone (they use ${(share * 100).toFixed(0)}%)`);
-    said = true;
-  }
-  const waited = Date.now() - started;
-  if (waited > 1000) ctx.waitedMs.total += waited;
+  const maxWaitMs = Math.min(QUIET_WAIT_MS, QUIET_BUDGET_MS - ctx.waitedMs.total);
+  const { quiet: calm, waitedMs } = await waitForQuiet({ underShare: QUIET_SHARE, maxWaitMs, log });
+  if (!calm) ctx.waitedMs.busyStarts++;
+  if (waitedMs > 1000) ctx.waitedMs.total += waitedMs;
 }
 const QUIET_SHARE = 0.15;
 const QUIET_WAIT_MS = Number(process.env.RUNNER_BENCH_WAIT_IDLE ?? 120) * 1000;

@@ -46,3 +46,32 @@ export function foreignShare(a: CpuSnap | undefined, b: CpuSnap | undefined): nu
   const foreign = b.busyTicks - a.busyTicks - (b.ownTicks - a.ownTicks);
   return Math.max(0, foreign / capacity);
 }
+
+export interface QuietOptions {
+  /** Other processes' share (0–1) of the CPUs under which the machine counts as quiet. */
+  readonly underShare: number;
+  /** Give up, and let the caller measure anyway, once this long has passed. */
+  readonly maxWaitMs: number;
+  /** Told once per wait, the first time the machine is found busy. */
+  readonly log: (line: string) => void;
+}
+
+/**
+ * Waits until other processes leave the CPUs alone (under `underShare` over a 250 ms window), so figures are not
+ * taken while, say, a test suite runs beside the bench; gives up after `maxWaitMs`. On an idle machine it costs
+ * one window. `quiet` is false when it gave up.
+ */
+export async function waitForQuiet(opts: QuietOptions): Promise<{ quiet: boolean; waitedMs: number }> {
+  const started = Date.now();
+  let said = false;
+  for (;;) {
+    const a = cpuSnap();
+    await new Promise((r) => setTimeout(r, 250));
+    const share = foreignShare(a, cpuSnap()) ?? 0;
+    const waitedMs = Date.now() - started;
+    if (share < opts.underShare) return { quiet: true, waitedMs };
+    if (waitedMs > opts.maxWaitMs) return { quiet: false, waitedMs };
+    if (!said) opts.log(`waiting up to ${Math.ceil(opts.maxWaitMs / 1000)} s for other processes to leave the CPUs alone (they use ${(share * 100).toFixed(0)}%)`);
+    said = true;
+  }
+}

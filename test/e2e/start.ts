@@ -15,7 +15,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { freePort, installExtension, startCodeServer } from './code-server';
-import { childEnv, copyExamples, type RunDirs } from './prepare';
+import { childEnv, copyExamples, USER_SETTINGS, type RunDirs } from './prepare';
 import { setup } from './setup';
 import { log, REPO_ROOT, run, setLogPrefix } from './tools';
 
@@ -125,27 +125,22 @@ async function ensureWorkspace(env: NodeJS.ProcessEnv): Promise<void> {
 }
 
 /**
- * Settings for a new profile (an existing settings.json is the user's and is left alone): no welcome
- * page (the examples' README opens instead), no update checks, telemetry, tips or AI panels. The
+ * Settings for a new profile (an existing settings.json is the user's and is left alone): the tests'
+ * profile, but the examples' README opens instead of no editor. No update checks, telemetry, tips or AI
+ * panels, and no source control (the workspace lies inside this repo's git-ignored .cache/). The
  * integrated terminal gets the user's own XDG folders back (code-server's point into .cache/start/).
  */
 function writeSettingsOnce(): void {
   const file = path.join(USER_DATA_DIR, 'User', 'settings.json');
   if (fs.existsSync(file)) return;
+  // Left at code-server's defaults for a user: it saves after a delay (the tests turn that off), and
+  // restoring windows is theirs to choose.
+  const { 'files.autoSave': _autoSave, 'window.restoreWindows': _restoreWindows, ...tested } = USER_SETTINGS;
   const settings = {
+    ...tested,
     'workbench.startupEditor': 'readme',
-    'workbench.tips.enabled': false,
-    'workbench.enableExperiments': false,
-    'extensions.autoCheckUpdates': false,
-    'extensions.autoUpdate': false,
-    'extensions.ignoreRecommendations': true,
-    'telemetry.telemetryLevel': 'off',
-    'update.mode': 'none',
-    'chat.disableAIFeatures': true,
     // Where the chat would be: empty with the AI features off.
     'workbench.secondarySideBar.defaultVisibility': 'hidden',
-    // The workspace lies inside this repo's git-ignored .cache/: nothing for source control to show.
-    'git.enabled': false,
     'terminal.integrated.env.linux': { XDG_CONFIG_HOME: process.env.XDG_CONFIG_HOME ?? null, XDG_DATA_HOME: process.env.XDG_DATA_HOME ?? null },
   };
   fs.mkdirSync(path.dirname(file), { recursive: true });
