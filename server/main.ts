@@ -14,7 +14,6 @@ const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 const runInfo = new RunInfoStore();
 const logger = { error: (message: string) => connection.console.error(message) };
-let snippetSupport = false;
 let service = createLanguageService({ logger, runInfo, fileExists: existsSync });
 
 /** Every handler goes through here: one bad document or bug answers empty and is logged, never kills the server. */
@@ -40,7 +39,7 @@ const validation = new ValidationQueue({
 });
 
 connection.onInitialize((params): InitializeResult => {
-  snippetSupport = params.capabilities.textDocument?.completion?.completionItem?.snippetSupport === true;
+  const snippetSupport = params.capabilities.textDocument?.completion?.completionItem?.snippetSupport === true;
   service = createLanguageService({ logger, runInfo, fileExists: existsSync, snippetSupport });
   return {
     capabilities: {

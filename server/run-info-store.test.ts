@@ -127,6 +127,29 @@ function storesAbove(dir: string): string[] {
   }
 }
 
+/**
+ * Runs `f` with fs.promises' reading functions noting the paths they are given in `touched`: loadWorkflow reads the
+ * workflow file (and its parse cache) through them.
+ */
+async function watchingFsPromises(touched: string[], f: () => Promise<void>): Promise<void> {
+  const api = fs.promises as unknown as Record<string, (...args: unknown[]) => unknown>;
+  const names = ['open', 'readFile', 'stat', 'lstat', 'access', 'opendir', 'readdir'] as const;
+  const originals = names.map((n) => [n, api[n]] as const);
+  for (const [name, original] of originals) {
+    if (original === undefined) continue;
+    api[name] = (...args: unknown[]) => {
+      const p = args[0];
+      touched.push(typeof p === 'string' ? path.resolve(p) : p instanceof URL ? p.pathname : String(p));
+      return original.apply(fs.promises, args);
+    };
+  }
+  try {
+    await f();
+  } finally {
+    for (const [name, original] of originals) if (original !== undefined) api[name] = original;
+  }
+}
+
 describe('RunInfoStore (stores written by the built CLI)', function () {
   this.timeout(30_000);
   let tmp = '';
@@ -172,7 +195,7 @@ describe('RunInfoStore (stores written by the built CLI)', function () {
     [goodRun, badRun, varsRun, nestedRun] = projRuns as [ShownRun, ShownRun, ShownRun, ShownRun];
     // Tests that damage a store get their own copy of inner/ (a run of good.cairn.toml): the store records
     // the file relative to its own folder, so a copied folder is a valid project; copying beats a CLI run.
-    for (const name of ['gone', 'rot', 'mixed', 'first']) fs.cpSync(path.join(proj, 'inner'), dirOf(name), { recursive: true });
+    for (const name of ['gone', 'rot', 'mixed', 'first', 'unloaded', 'others']) fs.cpSync(path.join(proj, 'inner'), dirOf(name), { recursive: true });
   });
 
   after(() => {
@@ -251,6 +274,41 @@ describe('RunInfoStore (stores written by the built CLI)', function () {
       await Promise.all([s.refresh(nested), s.refresh(inner)]);
       assert.equal(s.taskStatus(nested, 'build')?.runId, nestedRun.id);
       assert.equal(s.taskStatus(inner, 'build')?.runId, innerRun.id);
+    });
+
+    it('passes over newer runs of other files, also when one appears after the cache was filled', async () => {
+      const dir = dirOf('others');
+      const good = uriOf(path.join(dir, 'good.cairn.toml'));
+      const other = uriOf(write(dir, 'other.cairn.toml', BAD));
+      const s = new RunInfoStore({});
+      await s.refresh(good);
+      assert.equal(s.taskStatus(good, 'build')?.runId, innerRun.id);
+      // Newer, with the same task ids, failed: a refresh must read it and pass over it.
+      const otherRun = await run('other.cairn.toml', dir, 1);
+      assert.ok(otherRun.id > innerRun.id, 'precondition: the other file ran last');
+      await Promise.all([s.refresh(good), s.refresh(other)]);
+      assert.deepEqual([s.taskStatus(good, 'build')?.runId, s.taskStatus(good, 'build')?.status], [innerRun.id, 'success']);
+      assert.equal(s.taskStatus(good, 'lint'), undefined, 'lint exists only in other.cairn.toml');
+      assert.deepEqual([s.taskStatus(other, 'build')?.runId, s.taskStatus(other, 'build')?.status], [otherRun.id, 'failed']);
+    });
+
+    it('never loads the workflow file: a file broken since its run still shows its run', async () => {
+      const dir = dirOf('unloaded');
+      const file = path.join(dir, 'good.cairn.toml');
+      // Staleness would load and validate it; hovers show no staleness, so nothing may touch it.
+      fs.writeFileSync(file, '[tasks.build\nrun = ');
+      const touched: string[] = [];
+      const s = new RunInfoStore({});
+      await watchingFsPromises(touched, () => s.refresh(uriOf(file)));
+      assert.deepEqual(s.taskStatus(uriOf(file), 'build'), {
+        status: 'success',
+        runId: innerRun.id,
+        attempts: 1,
+        durationMs: shownTask(innerRun, 'build').attempts[0]?.durationMs,
+      });
+      assert.ok(touched.some((p) => p.endsWith('events.ndjson')), `precondition: the spy sees the store being read: ${touched.join(', ')}`);
+      const parsedCache = path.join(dir, '.cairn', 'parsed');
+      assert.deepEqual(touched.filter((p) => p === file || p.startsWith(parsedCache)), [], 'the workflow file and its parse cache are never read');
     });
 
     it('answers undefined for a file that never ran, and before the first refresh', async () => {

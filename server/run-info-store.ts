@@ -1,19 +1,24 @@
 // Run facts for hovers, read from the store the CLI and the editor share: the latest run of a workflow file,
 // its tasks' statuses and its variables' latest values. The language service asks synchronously, so the host
 // awaits refresh(uri) before a hover and the answers come from this cache. A refresh costs a stat of the
-// store's runs folder and of the chosen run's journal when nothing changed.
+// store's runs folder and of the chosen run's journal when nothing changed; otherwise it reads runs newest
+// first, each once, up to the first of this file. It never loads the workflow file: a hover shows statuses,
+// durations and values, not staleness (which `cairn show` computes by validating the file as it is now).
 import { existsSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { getRun, listRuns, varHistory, type VarRow } from '../runner/engine/queries';
 import { runWorkflowFile } from '../runner/engine/load-workflow';
-import type { RunDocument } from '../runner/engine/run-document';
+import { runDocument, shownValue, type RunDocument } from '../runner/engine/run-document';
+import { latestVars, type RunState, type VarSnapshot } from '../runner/store/run-state';
+import { readRun } from '../runner/store/run-store';
+import { listRunIds } from '../runner/store/workspace-store';
 import type { RunInfoProvider, TaskRunInfo, VarValueInfo } from './language-service';
 
 interface Entry {
   readonly stamp: string;
   readonly run?: RunDocument;
-  readonly vars: ReadonlyMap<string, VarRow>;
+  /** Latest snapshot of each variable in `run` (secrets without their value). */
+  readonly vars: ReadonlyMap<string, VarSnapshot>;
 }
 
 export class RunInfoStore implements RunInfoProvider {
@@ -51,21 +56,7 @@ export class RunInfoStore implements RunInfoProvider {
       const known = this.entries.get(uri);
       if (known?.run !== undefined && known.stamp === `${runsStamp}:${stamp(journal(root, known.run.id))}`) return;
       if (known !== undefined && known.run === undefined && known.stamp === runsStamp) return;
-      // Newest first; the first run of this very file wins.
-      const latest = (await listRuns(root)).find((r) => runWorkflowFile(root, r.file) === file);
-      if (latest === undefined) {
-        this.entries.set(uri, { stamp: runsStamp, vars: new Map() });
-        return;
-      }
-      // Stamped before it is read: an event appended while reading changes the stamp, so the next refresh
-      // reads again. Stamped after, that event would be missed until the run's next one.
-      const journalStamp = stamp(journal(root, latest.id));
-      const [details, rows] = await Promise.all([getRun(root, latest.id, this.env), varHistory(root, latest.id)]);
-      this.entries.set(uri, {
-        stamp: `${runsStamp}:${journalStamp}`,
-        run: details.document,
-        vars: new Map(rows.map((r) => [r.name, r])),
-      });
+      this.entries.set(uri, await latestRunOf(root, file, runsStamp));
     } catch {
       // A store being written or half gone: hovers fall back to the definition.
       this.entries.delete(uri);
@@ -87,16 +78,40 @@ export class RunInfoStore implements RunInfoProvider {
 
   latestValue(uri: string, varName: string): VarValueInfo | undefined {
     const entry = this.entries.get(uri);
-    const row = entry?.vars.get(varName);
-    if (entry?.run === undefined || row === undefined) return undefined;
+    const snapshot = entry?.vars.get(varName);
+    if (entry?.run === undefined || snapshot === undefined) return undefined;
     return {
-      value: row.value,
-      source: row.source,
+      // Secrets (never stored) as ***, as `cairn show` and `cairn vars` print them.
+      value: shownValue(snapshot),
+      source: snapshot.source,
       runId: entry.run.id,
-      ...(row.task !== null ? { task: row.task } : {}),
-      ...(row.attempt !== null ? { attempt: row.attempt } : {}),
+      ...(snapshot.task !== undefined ? { task: snapshot.task } : {}),
+      ...(snapshot.attempt !== undefined ? { attempt: snapshot.attempt } : {}),
     };
   }
+}
+
+/**
+ * The newest run of `file` in the store, each run read once: its state holds the file it ran, the document the
+ * hovers show and the variables. A run that cannot be read (junk, or damaged) is passed over, as `cairn runs`
+ * leaves it out: the file's run may be an older one.
+ */
+async function latestRunOf(root: string, file: string, runsStamp: string): Promise<Entry> {
+  for (const id of await listRunIds(root)) {
+    // Stamped before it is read: an event appended while reading changes the stamp, so the next refresh
+    // reads again. Stamped after, that event would be missed until the run's next one.
+    const journalStamp = stamp(journal(root, id));
+    let state: RunState;
+    try {
+      ({ state } = await readRun(root, id));
+    } catch {
+      continue;
+    }
+    if (runWorkflowFile(root, state.file) !== file) continue;
+    // No staleness: it would load and validate the workflow file, and hovers do not show it.
+    return { stamp: `${runsStamp}:${journalStamp}`, run: runDocument(state), vars: latestVars(state) };
+  }
+  return { stamp: runsStamp, vars: new Map() };
 }
 
 function filePath(uri: string): string | undefined {
