@@ -3,9 +3,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import { fdatasyncSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Journal, JournalError, readJournal, type JournalFile } from './journal';
+import { handleFile, Journal, JournalError, readJournal, type JournalFile } from './journal';
 import { startChild } from './store-child.test-helper';
 
 function fsError(code: string, syscall: string): Error {
@@ -141,6 +142,38 @@ describe('journal', function () {
       await Promise.all(pending);
       await assert.rejects(journal.append([{ seq: 51 }]), /it is closed/);
       assert.deepEqual(seqs((await readJournal(file)).records), range(1, 50));
+    });
+  });
+
+  describe('where writes and syncs run', function () {
+    it('writes and syncs on its own thread while syncs are quick, through the thread pool for good after a slow one', async function () {
+      const handle = await fs.promises.open(file, 'w+');
+      const pooled = { writes: 0, syncs: 0 };
+      const poolWrite = handle.write.bind(handle);
+      const poolSync = handle.datasync.bind(handle);
+      handle.write = ((...args: Parameters<typeof poolWrite>) => (pooled.writes++, poolWrite(...args))) as typeof handle.write;
+      handle.datasync = () => (pooled.syncs++, poolSync());
+      let here = 0;
+      let slow = false;
+      const io = handleFile(handle, (fd) => {
+        here++;
+        fdatasyncSync(fd);
+        const until = performance.now() + 5;
+        while (slow && performance.now() < until); // a disk whose sync takes 5 ms
+      });
+      const data = Buffer.from('{"seq":1}\n');
+      assert.equal(await io.write(data, 0), data.length);
+      await io.datasync();
+      assert.deepEqual([here, pooled.writes, pooled.syncs], [1, 0, 0], 'quick: nothing through the pool');
+      slow = true;
+      await io.datasync();
+      assert.equal(here, 2, 'the slow sync itself ran here');
+      slow = false;
+      assert.equal(await io.write(data, data.length), data.length);
+      await io.datasync();
+      assert.deepEqual([here, pooled.writes, pooled.syncs], [2, 1, 1], 'after a slow sync, both go through the pool');
+      await io.close();
+      assert.equal(fs.readFileSync(file, 'utf8'), '{"seq":1}\n{"seq":1}\n');
     });
   });
 

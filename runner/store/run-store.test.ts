@@ -8,6 +8,7 @@ import type { NewRunEvent } from '../engine/events';
 import { checkpointRun } from './checkpoint';
 import { readJournal } from './journal';
 import { foldEvents } from './run-state';
+import { RunDb } from './run-db';
 import { readRun, RunStore } from './run-store';
 
 const roots: string[] = [];
@@ -18,7 +19,7 @@ after(() => {
 const fingerprint = { command: 'x', template: 'x', dir: '/', shell: '', env: {}, vars: {}, inputs: {} };
 
 /** A run with `tasks` attempts whose commands are padded so the journal passes 1 MB. */
-async function bigRun(tasks: number): Promise<{ root: string; runId: string }> {
+async function bigRun(tasks: number): Promise<{ root: string; runId: string; pendingAfterClose: boolean }> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-store-'));
   roots.push(root);
   const runId = '01M7YF0000000001';
@@ -38,7 +39,10 @@ async function bigRun(tasks: number): Promise<{ root: string; runId: string }> {
   }
   await store.append([{ type: 'run-status', status: 'success' }]);
   await store.close();
-  return { root, runId };
+  const pendingAfterClose = await Promise.race([store.checkpointsEnded().then(() => false), new Promise<boolean>((resolve) => setImmediate(() => resolve(true)))]);
+  // Checkpoints go on after close(); these tests read run.db and remove the folder, so they wait for them.
+  await store.checkpointsEnded();
+  return { root, runId, pendingAfterClose };
 }
 
 async function foldWhole(root: string, runId: string): Promise<ReturnType<typeof foldEvents>> {
@@ -76,6 +80,19 @@ describe('run store', function () {
     assert.deepEqual([...snap.state.tasks.values()].map((t) => [t.id, t.status, t.attempts.length]), [...whole.tasks.values()].map((t) => [t.id, t.status, t.attempts.length]));
     assert.equal(snap.state.vars[snap.state.vars.length - 1]!.value, 'tail');
     assert.deepEqual(snap.warnings, []);
+  });
+
+  it('checkpoints after close() without holding it up: run.db then holds every event of the journal', async () => {
+    const { root, runId, pendingAfterClose } = await bigRun(1100); // waits for the checkpoints it started
+    assert.ok(pendingAfterClose, 'close() resolved while the final checkpoint was still running');
+    const dir = path.join(root, 'runs', runId);
+    const db = await RunDb.load(fs.readFileSync(path.join(dir, 'run.db')));
+    try {
+      assert.equal(db.lastSeq, (await foldWhole(root, runId)).lastSeq, 'the final checkpoint covers the whole journal');
+      assert.equal(db.journalOffset, fs.statSync(path.join(dir, 'events.ndjson')).size);
+    } finally {
+      db.close();
+    }
   });
 
   it('survives a damaged checkpoint and a torn journal tail', async () => {

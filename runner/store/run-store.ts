@@ -1,7 +1,7 @@
 // One run's folder (SPEC §4): the fsync'd journal is the truth; run.db is its
 // projection, checkpointed atomically now and then; open = checkpoint +
 // journal tail. A writer holds the lock; readers never block it.
-import { fork, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { NewRunEvent, RunEvent } from '../engine/events';
@@ -17,8 +17,6 @@ import { StoreError } from './store-error';
 
 export { runPaths, StoreError, type RunPaths };
 
-/** A mid-run checkpoint after this many events keeps the journal tail a reader replays short. */
-const CHECKPOINT_EVERY_EVENTS = 2000;
 /**
  * At close, a shorter tail is left to the journal (readers replay it in a few ms): loading
  * sql.js costs a short process ~150 ms (PERF-NOTES), more than the whole run of a small workflow.
@@ -109,7 +107,10 @@ export class RunStore {
   private readonly listeners = new Set<EventListener>();
   private nextSeq: number;
   private eventsSinceCheckpoint = 0;
+  /** The journal's size when the last checkpoint started. */
+  private checkpointedBytes = 0;
   private checkpointer: ChildProcess | undefined;
+  private readonly checkpoints = new Set<Promise<void>>();
   private failure: StoreError | undefined;
   private closed = false;
   /** A new run lives under a hidden name until its first events are durable (see create). */
@@ -123,6 +124,7 @@ export class RunStore {
     readonly state: RunState,
   ) {
     this.nextSeq = state.lastSeq + 1;
+    this.checkpointedBytes = journal.size;
   }
 
   /**
@@ -214,7 +216,9 @@ export class RunStore {
     for (const e of stamped) applyEvent(this.state, e);
     for (const l of this.listeners) l(stamped, this.state);
     this.eventsSinceCheckpoint += stamped.length;
-    if (this.eventsSinceCheckpoint >= CHECKPOINT_EVERY_EVENTS) this.checkpointInChild();
+    // Mid-run, a checkpoint is worth its cost (a process loading sql.js, beside the tasks) once the tail a
+    // reader would replay is as long as a journal it reads whole anyway.
+    if (this.journal.size - this.checkpointedBytes >= READ_JOURNAL_WHOLE_BELOW) this.checkpointInChild();
     return stamped;
   }
 
@@ -222,17 +226,29 @@ export class RunStore {
     return this.failure;
   }
 
+  /** Resolves once every checkpoint this store started has ended (the final one goes on after close()). */
+  async checkpointsEnded(): Promise<void> {
+    while (this.checkpoints.size > 0) await Promise.all([...this.checkpoints]);
+  }
+
   /** A checkpoint in a child process (sql.js never enters the driver); skipped while one is running. */
-  private checkpointInChild(): ChildProcess | undefined {
-    if (this.checkpointer) return undefined;
+  private checkpointInChild(options: { detached?: boolean } = {}): ChildProcess | undefined {
+    if (this.checkpointer && !options.detached) return undefined;
     this.eventsSinceCheckpoint = 0;
+    this.checkpointedBytes = this.journal.size;
     try {
-      const child = fork(checkpointScript(), [this.paths.dir], { stdio: 'ignore' });
+      // Not fork(): no IPC channel to keep either process waiting on the other. execArgv: tsx in tests.
+      const child = spawn(process.execPath, [...process.execArgv, checkpointScript(), this.paths.dir], { stdio: 'ignore', detached: options.detached === true });
       this.checkpointer = child;
-      const done = (): void => {
-        if (this.checkpointer === child) this.checkpointer = undefined;
-      };
-      child.on('exit', done).on('error', done);
+      const ended = new Promise<void>((resolve) => {
+        const done = (): void => {
+          if (this.checkpointer === child) this.checkpointer = undefined;
+          resolve();
+        };
+        child.on('exit', done).on('error', done);
+      });
+      this.checkpoints.add(ended);
+      void ended.then(() => this.checkpoints.delete(ended));
       return child;
     } catch {
       // A checkpoint only shortens replay; the journal has everything.
@@ -257,22 +273,22 @@ export class RunStore {
     return path.join(this.paths.logs, `${task}.${attempt}.log`);
   }
 
-  /** Final checkpoint when the tail is long enough to be worth one, then releases the lock. Safe to call twice. */
+  /**
+   * Closes the journal, releases the lock, and starts a final checkpoint when the tail is long enough to be
+   * worth one. Nobody waits for checkpoints (a 1,000-task run's takes ~250 ms, a tenth of the run): run.db is
+   * a cache of the journal, and a reader replays whatever tail it lacks. The final one is detached, so it
+   * outlives a CLI that exits at once and no Ctrl-C meant for the terminal's next job reaches it.
+   * Safe to call twice.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const exited = (c: ChildProcess): Promise<unknown> => (c.exitCode === null && c.signalCode === null ? new Promise((r) => c.once('exit', r).once('error', r)) : Promise.resolve());
     try {
-      if (this.checkpointer) await exited(this.checkpointer);
-      if (!this.failure && this.eventsSinceCheckpoint >= FINAL_CHECKPOINT_MIN_EVENTS) {
-        const child = this.checkpointInChild();
-        if (child) await exited(child);
-      }
-    } catch {
-      // The journal has everything; the next reader replays it.
-    } finally {
       await this.journal.close().catch(() => undefined);
+    } finally {
       await this.lock.release();
     }
+    this.checkpointer?.unref();
+    if (!this.failure && this.eventsSinceCheckpoint >= FINAL_CHECKPOINT_MIN_EVENTS) this.checkpointInChild({ detached: true })?.unref();
   }
 }
