@@ -87,7 +87,8 @@ export async function logsCommand(io: CliIo, ref: string, task: string, flags: S
     try {
       for await (const chunk of fs.createReadStream(file, { encoding: 'utf8' })) io.stdout(chunk as string);
     } catch (e) {
-      throw new StoreError(`cannot read the log ${file}: ${(e as Error).message}`);
+      // An attempt that printed nothing has no log file (it is created at the first byte).
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new StoreError(`cannot read the log ${file}: ${(e as Error).message}`);
     }
     return EXIT.ok;
   } catch (e) {

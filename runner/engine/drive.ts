@@ -87,7 +87,6 @@ export async function drive(req: DriveRequest): Promise<RunStatus> {
   for (const [k, v] of Object.entries(io.env)) if (v !== undefined) baseEnv[k] = v;
   const outputsDir = await createOutputsDir(io.env);
   const forensicsRan = new Set<string>();
-  const logs = new LogFiles();
 
   // A store that cannot record stops the run: nothing may be reported that is not durable.
   const stop = new AbortController();
@@ -110,7 +109,6 @@ export async function drive(req: DriveRequest): Promise<RunStatus> {
   async function failUnspawned(task: Task, reason: 'template' | 'spawn', message: string): Promise<AttemptOutcome> {
     const n = nextAttempt(task.id);
     const log = store.logPath(task.id, n);
-    logs.used(log);
     await fs.promises.writeFile(log, `cairn: ${message}\n`).catch(() => undefined);
     const outcome: AttemptOutcome = { status: 'failed', reason, exitCode: null, signal: null, message };
     const fingerprint: Fingerprint = { command: '', template: task.run?.value ?? '', dir: '', shell: '', env: {}, vars: {}, inputs: {} };
@@ -130,14 +128,9 @@ export async function drive(req: DriveRequest): Promise<RunStatus> {
     const p = prep.task;
     await req.hooks.beforeTask?.({ runId: store.runId, task: task.id, attempt: n, prepared: p, vars });
     if (stop.signal.aborted) return { status: 'cancelled', reason: 'user', exitCode: null, signal: null };
-    // The log file is created ahead (see LogFiles), at the latest while the attempt-started record is
-    // fsync'd; the exec then only opens it. A failure here is left to the exec, which reports it as the
-    // attempt's outcome (a log we cannot write is a reason not to start).
-    await Promise.all([
-      record([{ type: 'attempt-started', task: task.id, attempt: n, resume: req.resume, revision: loaded.revision, command: p.shownCommand, dir: p.dir, log, fingerprint: p.fingerprint }]),
-      logs.create(log),
-    ]);
-    logs.used(log);
+    // Write-ahead: no task starts before its attempt-started is durable, so every execution that may have had
+    // effects is in the journal, even after kill -9. (The log file is created by the exec at the first byte.)
+    await record([{ type: 'attempt-started', task: task.id, attempt: n, resume: req.resume, revision: loaded.revision, command: p.shownCommand, dir: p.dir, log, fingerprint: p.fingerprint }]);
 
     const shell = resolveShell(p.settings.shell, io.env);
     const outputFile = path.join(outputsDir, `${task.id}.${n}.env`);
@@ -242,6 +235,8 @@ export async function drive(req: DriveRequest): Promise<RunStatus> {
       if (stop.signal.aborted) return;
       forensicsRan.add(f.id);
       const last = latestAttempt(state.tasks.get(target.id)!);
+      // Logs are created at the first byte; a forensic task reads its target's, so a silent target gets an empty one.
+      if (last?.log) await fs.promises.appendFile(last.log, '').catch(() => undefined);
       await runTask(f, { CAIRN_TARGET_LOG: last?.log ?? '' });
     }
   }
@@ -264,16 +259,12 @@ export async function drive(req: DriveRequest): Promise<RunStatus> {
           throw e;
         }
       },
-      upcoming: (ids) => {
-        for (const id of ids) void logs.create(store.logPath(id, nextAttempt(id)));
-      },
       // Once the user cancels, tasks left waiting are cancelled by the user, not by a failure.
       cancelUpstream: (id) => record([{ type: 'task-status', task: id, status: 'cancelled', reason: req.signal.aborted ? 'user' : 'upstream-failed' }]).catch(() => undefined),
     });
   } finally {
     req.signal.removeEventListener('abort', onAbort);
     await Promise.allSettled([...inFlight]);
-    await logs.removeUnused();
     await fs.promises.rm(outputsDir, { recursive: true, force: true }).catch(() => undefined);
   }
   if (store.failed) throw store.failed;
@@ -289,45 +280,6 @@ export async function drive(req: DriveRequest): Promise<RunStatus> {
   const status = finalStatus(req.signal.aborted, [...wf.tasks.values()].filter((t) => t.type !== 'forensic').map((t) => state.tasks.get(t.id)?.status));
   await record([{ type: 'run-status', status }]);
   return status;
-}
-
-/**
- * Log files created ahead of their attempts: creating a file costs 0.4-0.7 ms on some disks (as much as the
- * task itself on a chain of short tasks), so the file of a task likely to start next is created while the
- * current one runs. Those whose attempt never came are removed at the end (an empty file, if a crash
- * prevents that: its attempt number is used by the next attempt, which appends to it).
- */
-class LogFiles {
-  private readonly created = new Map<string, Promise<void>>();
-  private readonly started = new Set<string>();
-
-  create(file: string): Promise<void> {
-    let done = this.created.get(file);
-    if (done === undefined) {
-      // Callbacks, not fs.promises: no FileHandle to build and collect per attempt.
-      done = new Promise<void>((resolve) => fs.open(file, 'a', (error, fd) => (error ? resolve() : fs.close(fd, () => resolve()))));
-      this.created.set(file, done);
-    }
-    return done;
-  }
-
-  used(file: string): void {
-    this.started.add(file);
-  }
-
-  async removeUnused(): Promise<void> {
-    const unused = [...this.created.keys()].filter((f) => !this.started.has(f));
-    await Promise.all([...this.created.values()]);
-    await Promise.all(unused.map((f) => removeIfEmpty(f)));
-  }
-}
-
-async function removeIfEmpty(file: string): Promise<void> {
-  try {
-    if ((await fs.promises.stat(file)).size === 0) await fs.promises.rm(file, { force: true });
-  } catch {
-    // Gone already, or a store we can no longer write: an empty file is all that stays.
-  }
 }
 
 /** The run's status from the latest status of each (non-forensic) task. */

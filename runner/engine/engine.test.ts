@@ -8,6 +8,7 @@ import { dryRunResume, resumeRun, rerunTask, startRun, type EngineOptions } from
 import type { RunEvent } from './events';
 import { RefusedError } from './load-workflow';
 import { runDocument } from './run-document';
+import { logTail } from './queries';
 
 interface Sandbox {
   dir: string;
@@ -264,7 +265,24 @@ run = "${counted('after')}"
     assert.deepEqual(doc.tasks.map((t) => [t.id, t.status, t.reason]), [['publish', 'skipped', 'condition-false'], ['after', 'success', null]]);
   });
 
-  it('leaves a log file for every attempt that started and for no other task (logs are created ahead)', async () => {
+  it("gives a forensic task its silent target's log as an empty file", async () => {
+    const s = sandbox(`
+[tasks.quiet]
+run = "exit 4"
+[tasks.why]
+type = "forensic"
+target = "quiet"
+run = "test -f \\"$CAIRN_TARGET_LOG\\" && wc -c < \\"$CAIRN_TARGET_LOG\\""
+`);
+    const { runId, status } = await collectRun(s);
+    assert.equal(status, 'failed');
+    const doc = runDocument((await readRun(s.root, runId)).state);
+    const why = doc.tasks.find((t) => t.id === 'why')!;
+    assert.equal(why.status, 'success', JSON.stringify(why));
+    assert.equal(await logTail(s.root, runId, 'why'), '0\n');
+  });
+
+  it('writes a log file for each attempt that printed something, and for no other (created at the first byte)', async () => {
     const s = sandbox(`
 [vars]
 env = "dev"
@@ -286,8 +304,10 @@ run = "echo never"
     const { runId, status } = await collectRun(s, { parallel: 1 });
     assert.equal(status, 'failed');
     const logs = fs.readdirSync(path.join(s.root, 'runs', runId, 'logs')).sort();
-    assert.deepEqual(logs, ['a.1.log', 'b.1.log', 'quiet.1.log'], 'c (cancelled) and publish (skipped) leave no log');
-    assert.equal(fs.readFileSync(path.join(s.root, 'runs', runId, 'logs', 'quiet.1.log'), 'utf8'), '', 'a silent task still has its (empty) log');
+    assert.deepEqual(logs, ['a.1.log'], 'quiet and b printed nothing; c (cancelled) and publish (skipped) never ran');
+    assert.equal(await logTail(s.root, runId, 'quiet'), '', 'a silent attempt reads as an empty log');
+    assert.equal(await logTail(s.root, runId, 'b'), '');
+    assert.equal(await logTail(s.root, runId, 'a'), 'a\n');
   });
 
   it('never writes a secret to the store, and masks it in logs', async () => {

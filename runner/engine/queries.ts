@@ -101,6 +101,7 @@ export async function logTail(root: string, ref: string, task: string, opts: { a
     const text = buf.toString('utf8');
     return start > 0 ? text.slice(text.indexOf('\n') + 1) : text;
   } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return ''; // an attempt that printed nothing has no log file
     throw new StoreError(`cannot read the log ${file}: ${(e as Error).message}`);
   } finally {
     await fh?.close();

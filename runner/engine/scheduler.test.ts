@@ -167,38 +167,4 @@ describe('scheduler', () => {
     assert.equal(n, 10_000);
     assert.equal(out.size, 10_000);
   });
-
-  describe('upcoming hints (what to prepare while the current tasks run)', () => {
-    it('on a chain, hints the next link as each task starts', async () => {
-      const hints: string[][] = [];
-      const out = await schedule({ ...opts(graph({ a: [], b: ['a'], c: ['b'] }), new FakeTasks()), execute: () => Promise.resolve('success'), parallel: 1, upcoming: (ids) => hints.push([...ids]) });
-      assert.equal(out.size, 3);
-      assert.deepEqual(hints, [['b'], ['c']]);
-    });
-
-    it('on a fan, hints the tasks waiting for a slot, at most `parallel` of them', async () => {
-      const hints: string[][] = [];
-      const fake = new FakeTasks();
-      const done = schedule(opts(graph({ s: [], x: ['s'], y: ['s'], z: ['s'], w: ['s'] }), fake, { parallel: 2, upcoming: (ids) => hints.push([...ids]) }));
-      await fake.whenRunning('s');
-      assert.deepEqual(hints, [['x', 'y']], 'the first `parallel` of those waiting only for s');
-      fake.finish('s');
-      await fake.whenRunning('x', 'y');
-      assert.deepEqual(hints.slice(1), [['y', 'z'], ['z', 'w']]);
-      fake.finish('x');
-      await fake.whenRunning('y', 'z');
-      fake.finish('y');
-      await fake.whenRunning('z', 'w');
-      assert.deepEqual(hints.slice(3), [['w']], 'and no hint once nothing waits');
-      for (const id of ['z', 'w']) fake.finish(id);
-      await done;
-    });
-
-    it('in levels mode, hints the next tasks of the level', async () => {
-      const hints: string[][] = [];
-      const g3 = graph({ a: [], b: [], c: [], d: ['a'] });
-      await schedule({ ...opts(g3, new FakeTasks()), mode: 'levels', parallel: 1, execute: () => Promise.resolve('success'), upcoming: (ids) => hints.push([...ids]) });
-      assert.deepEqual(hints, [['b'], ['c']]);
-    });
-  });
 });

@@ -23,11 +23,6 @@ export interface ScheduleOptions {
   readonly cancelUpstream: (id: string, dep: string) => Promise<void>;
   /** When aborted, nothing new starts; running tasks are the executor's to stop. */
   readonly signal?: AbortSignal;
-  /**
-   * A hint, given as a task starts: tasks likely to start next (at most `parallel`), so the executor can
-   * prepare them off the critical path. Nothing may depend on it being called or being right.
-   */
-  readonly upcoming?: (ids: readonly string[]) => void;
 }
 
 /** Runs the tasks; resolves with the outcome of each one that started or was cancelled for a dependency. */
@@ -72,10 +67,8 @@ export async function schedule(opts: ScheduleOptions): Promise<Map<string, TaskO
     for (const level of graph.levels()) {
       const ids = level.filter((id) => run.has(id) && !cancelled.has(id)).sort(byOrder);
       if (aborted()) break;
-      await runPool(ids, parallel, aborted, async (id, i) => {
+      await runPool(ids, parallel, aborted, async (id) => {
         if (cancelled.has(id)) return;
-        const next = ids.slice(i + 1, i + 1 + parallel);
-        if (next.length > 0) opts.upcoming?.(next);
         await finish(id, await opts.execute(id));
       });
     }
@@ -88,12 +81,6 @@ export async function schedule(opts: ScheduleOptions): Promise<Map<string, TaskO
   const start = (id: string): void => {
     const p = (async () => finish(id, await opts.execute(id)))().finally(() => running.delete(p));
     running.add(p);
-    if (opts.upcoming !== undefined) {
-      // Waiting for a slot, or waiting only for this task (the next link of a chain).
-      const next = ready.slice(0, parallel);
-      for (const d of graph.dependents(id)) if (next.length < parallel && run.has(d) && pendingDeps.get(d) === 1 && !cancelled.has(d)) next.push(d);
-      if (next.length > 0) opts.upcoming(next);
-    }
   };
   async function finish(id: string, outcome: TaskOutcome): Promise<void> {
     outcomes.set(id, outcome);
@@ -117,13 +104,10 @@ export async function schedule(opts: ScheduleOptions): Promise<Map<string, TaskO
 }
 
 /** Runs `work` over `ids` with at most `limit` at once, in order. */
-async function runPool(ids: readonly string[], limit: number, aborted: () => boolean, work: (id: string, index: number) => Promise<void>): Promise<void> {
+async function runPool(ids: readonly string[], limit: number, aborted: () => boolean, work: (id: string) => Promise<void>): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (next < ids.length && !aborted()) {
-      const i = next++;
-      await work(ids[i]!, i);
-    }
+    while (next < ids.length && !aborted()) await work(ids[next++]!);
   };
   await Promise.all(Array.from({ length: Math.min(limit, ids.length) }, worker));
 }

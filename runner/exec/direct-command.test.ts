@@ -55,7 +55,7 @@ describe('direct commands (no shell for plain commands)', () => {
     const run = async (argv: string[] | undefined, command: string): Promise<{ code: number | undefined; log: string }> => {
       const log = path.join(dir, `log-${Math.random()}`);
       const r = await executeTask({ command, shell: '/bin/sh', ...(argv ? { argv } : {}), cwd: dir, env: { PATH, PWD: '/elsewhere' }, logFile: log, outputFile: `${log}.out`, secrets: [], captureStdout: false }, {});
-      return { code: r.outcome === 'exit' ? r.exitCode : undefined, log: fs.readFileSync(log, 'utf8') };
+      return { code: r.outcome === 'exit' ? r.exitCode : undefined, log: fs.existsSync(log) ? fs.readFileSync(log, 'utf8') : '(none)' };
     };
     for (const command of ['false', 'node -e process.exitCode=3', 'printf %s,%s a b', 'node -p process.env.PWD']) {
       const viaShell = await run(undefined, command);

@@ -27,6 +27,14 @@ describe('executeTask', () => {
       assert.equal(result.outputError, undefined);
     });
 
+    it('creates no log file for a task that prints nothing', async () => {
+      const result = await executeTask(box.spec('true'), {});
+      assert.equal(exitCode(result), 0);
+      assert.equal(result.logTail, '');
+      assert.equal(existsSync(join(box.dir, 'task.log')), false, 'created at the first byte, so never');
+      assert.equal(result.logError, undefined);
+    });
+
     it('reports the exit code', async () => {
       assert.equal(exitCode(await executeTask(box.spec('exit 7'), {})), 7);
       assert.equal(exitCode(await executeTask(box.spec('false'), {})), 1);

@@ -1,7 +1,9 @@
 // Runs one attempt of a task as its own process group and says how it ended, with its log tail, captured
 // stdout and $CAIRN_OUTPUT records as they appear. Knows nothing of stores or events: the engine listens via hooks.
 import { spawn } from 'node:child_process';
-import { appendFileSync, closeSync, createWriteStream, openSync, unlinkSync } from 'node:fs';
+import { accessSync, appendFileSync, constants, openSync, unlinkSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { LogFile } from './log-file';
 import { LogTail } from './log-tail';
 import { OutputSink, type StreamName } from './output-sink';
 import { OutputWatcher } from './output-watcher';
@@ -107,7 +109,7 @@ export async function executeTask(spec: ExecSpec, hooks: ExecHooks, abort?: Abor
 
   const files = openFiles(spec);
   if ('error' in files) return { outcome: 'spawn', message: maskSecrets(files.error, matcher), ...report() };
-  const sink = new OutputSink(createWriteStream(spec.logFile, { fd: files.log }), matcher, tail, hooks.onOutput?.bind(hooks));
+  const sink = new OutputSink(new LogFile(spec.logFile), matcher, tail, hooks.onOutput?.bind(hooks));
   const watcher = new OutputWatcher(files.output, spec.outputFile, hooks.onOutputVar?.bind(hooks));
   // Once read, the $CAIRN_OUTPUT file goes: its records are the engine's now, and it may hold a secret.
   const closeFiles = (): Promise<[string | undefined, string | undefined]> => Promise.all([watcher.finish().finally(() => removeQuietly(spec.outputFile)), sink.close()]);
@@ -195,29 +197,30 @@ export async function executeTask(spec: ExecSpec, hooks: ExecHooks, abort?: Abor
 }
 
 /**
- * Both files are opened before the process starts: a log we cannot write is a reason not to start. Synchronously:
- * two local opens take microseconds, a round trip through the thread pool each far more, on every attempt.
+ * Checked before the process starts: a log we cannot write is a reason not to start. The log itself is created
+ * at the task's first byte (log-file.ts says why); its folder being writable is what can be known now.
+ * The $CAIRN_OUTPUT file is opened now: the task is told its path. Synchronously: a local open takes
+ * microseconds, a round trip through the thread pool far more, on every attempt.
  */
-function openFiles(spec: ExecSpec): { log: number; output: number } | { error: string } {
-  const tryOpen = (file: string, flags: string): number | { error: unknown } => {
-    try {
-      return openSync(file, flags);
-    } catch (error) {
-      return { error };
-    }
-  };
-  const log = tryOpen(spec.logFile, 'a');
-  if (typeof log !== 'number') return { error: `cannot open log file "${spec.logFile}": ${reasonOf(log.error)}` };
-  const output = tryOpen(spec.outputFile, 'w+');
-  if (typeof output === 'number') return { log, output };
-  const message = `cannot create $CAIRN_OUTPUT file "${spec.outputFile}": ${reasonOf(output.error)}`;
+function openFiles(spec: ExecSpec): { output: number } | { error: string } {
   try {
-    appendFileSync(log, `${message}\n`);
-  } catch {
-    // The message is also the attempt's outcome; the log only repeats it.
+    accessSync(dirname(spec.logFile), constants.W_OK);
+  } catch (error) {
+    return { error: `cannot open log file "${spec.logFile}": ${reasonOf(error)}` };
   }
-  closeSync(log);
-  return { error: message };
+  let output: number;
+  try {
+    output = openSync(spec.outputFile, 'w+');
+  } catch (error) {
+    const message = `cannot create $CAIRN_OUTPUT file "${spec.outputFile}": ${reasonOf(error)}`;
+    try {
+      appendFileSync(spec.logFile, `${message}\n`);
+    } catch {
+      // The message is also the attempt's outcome; the log only repeats it.
+    }
+    return { error: message };
+  }
+  return { output };
 }
 
 function removeQuietly(file: string): void {

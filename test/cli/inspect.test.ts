@@ -325,6 +325,17 @@ describe('cairn runs / show / vars / logs (CLI process)', function () {
       );
     });
 
+    it('an attempt that printed nothing has no log file and prints as empty (exit 0)', async function () {
+      const dir = temps.make('silent');
+      writeFile(dir, 'quiet.cairn.toml', 'name = "quiet"\n\n[tasks.quiet]\nrun = "true"\n');
+      assertExit(await runCli(['run', 'quiet.cairn.toml'], { cwd: dir, env: ENV }), 0);
+      const [id] = fs.readdirSync(path.join(dir, '.cairn/runs'));
+      assert.deepEqual(fs.readdirSync(path.join(dir, '.cairn/runs', id!, 'logs')), [], 'created at the first byte');
+      const logs = await runCli(['logs', 'last', 'quiet'], { cwd: dir, env: ENV });
+      assertExit(logs, 0);
+      assert.equal(logs.stdout, '', describeCall(logs));
+    });
+
     it('an unknown task or attempt is refused with a message naming it', function () {
       for (const [r, name] of [
         [s.r.logsNoTask, 'nope'],
