@@ -2,8 +2,8 @@
 // run, plan and resume one, re-run a task, cancel. IO is injectable; events
 // reach listeners only once durable.
 import * as os from 'node:os';
-import { sharedExecHost } from '../exec/exec-host';
-import { keepYoungGenerationSmall } from './small-heap';
+import { sharedExecHostPool } from '../exec/exec-host';
+import { keepHeapSmall } from '../exec/small-heap';
 import { newRunId } from '../store/run-id';
 import type { RunState } from '../store/run-state';
 import { isDone, latestAttempt } from '../store/run-state';
@@ -44,9 +44,9 @@ function io(opts: EngineOptions): DriveIo {
   // Before the workflow and the run are read: once V8 has grown the young generation it does not give the
   // memory back (a 10,000-task run peaked at 185 MB with the flag set after reading, 142 MB with it before),
   // at the price of more, small collections while reading (~10 ms on a 1,000-task resume).
-  keepYoungGenerationSmall();
+  keepHeapSmall();
   if (opts.io?.execute !== undefined) return { env: envOf(opts), execute: opts.io.execute, sleep: opts.io.sleep ?? realSleep };
-  const host = sharedExecHost();
+  const host = sharedExecHostPool();
   return {
     env: envOf(opts),
     execute: host.execute,

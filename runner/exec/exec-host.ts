@@ -43,8 +43,7 @@ export class ExecHost {
     let child: ChildProcess;
     try {
       // stdout unused (the protocol is the IPC channel); stderr shared so a crash of the host is seen.
-      // A young generation pinned small keeps the host's memory, and so each fork, small (small-heap.ts).
-      child = fork(hostScript(), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], serialization: 'json', execArgv: [...process.execArgv, '--max-semi-space-size=1'] });
+      child = fork(hostScript(), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], serialization: 'json' });
     } catch {
       this.state = 'dead';
       this.markReady(false);
@@ -163,11 +162,13 @@ export class ExecHost {
     }
   }
 
-  /** The host keeps the process alive only while it starts or runs attempts, so a finished CLI exits. */
+  /**
+   * The host keeps the process alive only while it runs attempts, so a finished CLI exits. Not while it
+   * starts: a one-task run that finished inline must not wait for a host it never used.
+   */
   private hold(): void {
     const child = this.child;
     if (child === undefined) return;
-    // Not while it starts: a one-task run that finished inline must not wait for a host it never used.
     if (this.pending.size > 0) {
       child.ref();
       child.channel?.ref();
@@ -211,7 +212,7 @@ const MAX_HOSTS = 2;
 let shared: ExecHostPool | undefined;
 
 /** One pool per process, shared by every run it drives. */
-export function sharedExecHost(): ExecHostPool {
+export function sharedExecHostPool(): ExecHostPool {
   shared ??= new ExecHostPool();
   return shared;
 }

@@ -3,6 +3,7 @@
 // process group it started and exits, so no task outlives the run that owns it.
 import { executeTask, type ExecHooks } from './execute-task';
 import { applyEnvDelta, isToHost, type FromHost, type ToHost } from './host-protocol';
+import { keepHeapSmall } from './small-heap';
 
 interface Running {
   readonly abort: AbortController;
@@ -83,6 +84,7 @@ if (process.send === undefined) {
   process.stderr.write('cairn exec host: not to be run by hand (it is forked by the run driver)\n');
   process.exit(2);
 }
+keepHeapSmall();
 process.on('message', onMessage);
 process.on('disconnect', onDriverGone);
 // The driver's Ctrl-C reaches its whole foreground process group, this host included: the driver decides
