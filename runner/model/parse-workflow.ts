@@ -139,8 +139,8 @@ class WorkflowReader {
 
   read(data: TomlTable, options: ParseOptions): Workflow {
     this.checkKeys(data, [], TOP_KEYS, 'at the top level of the workflow');
-    const name = this.stringAt(data, ['name']);
-    const description = this.stringAt(data, ['description']);
+    const name = this.stringAt(data, [], 'name');
+    const description = this.stringAt(data, [], 'description');
     const vars = this.readVars(data['vars']);
     const defaults = this.readSettings(isTable(data['defaults']) ? data['defaults'] : {}, ['defaults']);
     if (data['defaults'] !== undefined && !isTable(data['defaults'])) this.wrongType(['defaults'], data['defaults'], '[defaults] must be a table of settings');
@@ -173,21 +173,8 @@ class WorkflowReader {
 
   /** A SourceString for the value at `path` (its text may be a converted number or boolean). */
   private sourceString(path: TomlPath, value: string, hasKey = true): SourceString {
-    const span = this.valueSpan(path);
-    const keySpan = hasKey ? this.index.get(path)?.key : undefined;
-    // Decoded on first use: most strings (deps entries, descriptions) never need a position.
-    let offsets: number[] | null | undefined;
-    const text = this.text;
-    const at = (i: number): number => {
-      if (offsets === undefined) {
-        const decoded = decodeTomlString(text.slice(span.start, span.end));
-        offsets = decoded && decoded.value === value ? decoded.offsets : null;
-      }
-      // Not a string literal we can map (a number, or positions unavailable): approximate inside the literal.
-      if (offsets === null) return Math.min(span.start + Math.max(0, i), span.end);
-      return span.start + offsets[Math.max(0, Math.min(i, offsets.length - 1))]!;
-    };
-    return keySpan ? { value, span, keySpan, at } : { value, span, at };
+    const e = this.index.get(path);
+    return new LiteralString(value, e?.value ?? e?.key ?? NO_SPAN, hasKey ? e?.key : undefined, this.text);
   }
 
   // ---- diagnostics ----------------------------------------------------------
@@ -215,20 +202,21 @@ class WorkflowReader {
 
   // ---- typed reads ----------------------------------------------------------
 
-  private stringAt(table: TomlTable, path: TomlPath, what = `"${String(path[path.length - 1])}"`): SourceString | undefined {
-    const v = table[path[path.length - 1] as string];
+  /** The string at `key` of `table` (whose path is `path`). Most keys are absent: nothing is built for those. */
+  private stringAt(table: TomlTable, path: TomlPath, key: string, what?: string): SourceString | undefined {
+    const v = table[key];
     if (v === undefined) return undefined;
     if (typeof v !== 'string') {
-      this.wrongType(path, v, `${what} must be a string`);
+      this.wrongType([...path, key], v, `${what ?? `"${key}"`} must be a string`);
       return undefined;
     }
-    return this.sourceString(path, v);
+    return this.sourceString([...path, key], v);
   }
 
-  private stringArrayAt(table: TomlTable, path: TomlPath, example: string, itemWhat: string): SourceString[] {
-    const key = path[path.length - 1] as string;
+  private stringArrayAt(table: TomlTable, tablePath: TomlPath, key: string, example: string, itemWhat: string): SourceString[] {
     const v = table[key];
     if (v === undefined) return [];
+    const path = [...tablePath, key];
     if (!Array.isArray(v)) {
       this.wrongType(path, v, `"${key}" must be an array of strings, e.g. ${example}`);
       return [];
@@ -241,10 +229,10 @@ class WorkflowReader {
     return out;
   }
 
-  private durationAt(table: TomlTable, path: TomlPath): number | undefined {
-    const key = path[path.length - 1] as string;
+  private durationAt(table: TomlTable, tablePath: TomlPath, key: string): number | undefined {
     const v = table[key];
     if (v === undefined) return undefined;
+    const path = [...tablePath, key];
     if (typeof v !== 'string') {
       const hint = typeof v === 'number' ? ` (write "${v}s" for seconds)` : '';
       this.wrongType(path, v, `"${key}" must be a duration string such as "30s", "10m" or "1h"${hint}`);
@@ -257,9 +245,10 @@ class WorkflowReader {
     return ms;
   }
 
-  private retriesAt(table: TomlTable, path: TomlPath): number | undefined {
+  private retriesAt(table: TomlTable, tablePath: TomlPath): number | undefined {
     const v = table['retries'];
     if (v === undefined) return undefined;
+    const path = [...tablePath, 'retries'];
     const raw = this.raw(path);
     if (typeof v !== 'number') {
       this.wrongType(path, v, '"retries" must be a whole number >= 0, e.g. retries = 2');
@@ -303,8 +292,8 @@ class WorkflowReader {
         this.checkKeys(val, path, VAR_KEYS, `in variable "${name}"`);
         const def = val['default'];
         if (def !== undefined && !isScalar(def)) this.wrongType([...path, 'default'], def, '"default" must be a string, number or boolean');
-        const env = this.stringAt(val, [...path, 'env'], '"env" (the name of the environment variable to read)');
-        const description = this.stringAt(val, [...path, 'description']);
+        const env = this.stringAt(val, path, 'env', '"env" (the name of the environment variable to read)');
+        const description = this.stringAt(val, path, 'description');
         const secret = val['secret'];
         if (secret !== undefined && typeof secret !== 'boolean') this.wrongType([...path, 'secret'], secret, '"secret" must be true or false');
         vars.set(name, {
@@ -345,14 +334,14 @@ class WorkflowReader {
         }
       }
     }
-    const dir = this.stringAt(table, [...path, 'dir']);
+    const dir = this.stringAt(table, path, 'dir');
     if (dir) this.templateUses(dir, 'dir', uses);
-    const shell = this.stringAt(table, [...path, 'shell']);
+    const shell = this.stringAt(table, path, 'shell');
     if (shell && shell.value.trim() === '') this.report('error', 'invalid-value', '"shell" is empty: name a shell such as "bash" or "sh", or remove the key', shell.span);
-    const timeoutMs = this.durationAt(table, [...path, 'timeout']);
-    const retryDelayMs = this.durationAt(table, [...path, 'retry_delay']);
-    const retries = this.retriesAt(table, [...path, 'retries']);
-    const envFile = this.stringAt(table, [...path, 'env_file']);
+    const timeoutMs = this.durationAt(table, path, 'timeout');
+    const retryDelayMs = this.durationAt(table, path, 'retry_delay');
+    const retries = this.retriesAt(table, path);
+    const envFile = this.stringAt(table, path, 'env_file');
     return {
       ...(timeoutMs !== undefined ? { timeoutMs } : {}),
       ...(retries !== undefined ? { retries } : {}),
@@ -373,7 +362,8 @@ class WorkflowReader {
       return tasks;
     }
     // Declaration order, not JS key order (which puts integer-like keys first).
-    const ids = Object.keys(v).sort((a, b) => this.keySpan(['tasks', a]).start - this.keySpan(['tasks', b]).start);
+    const declaredAt = new Map(Object.keys(v).map((id) => [id, this.keySpan(['tasks', id]).start]));
+    const ids = [...declaredAt.keys()].sort((a, b) => declaredAt.get(a)! - declaredAt.get(b)!);
     for (const id of ids) {
       const path = ['tasks', id];
       const body = v[id];
@@ -396,7 +386,7 @@ class WorkflowReader {
     const uses = [...settings.uses];
 
     let type: TaskType = 'task';
-    const typeStr = this.stringAt(t, [...path, 'type']);
+    const typeStr = this.stringAt(t, path, 'type');
     if (typeStr) {
       if ((TASK_TYPES as readonly string[]).includes(typeStr.value)) type = typeStr.value as TaskType;
       else {
@@ -405,7 +395,7 @@ class WorkflowReader {
       }
     }
 
-    const run = this.stringAt(t, [...path, 'run']);
+    const run = this.stringAt(t, path, 'run');
     if (run) {
       if (run.value.trim() === '') this.report('error', 'invalid-value', `"run" of task "${id}" is empty: give the command to run`, run.span);
       this.templateUses(run, 'run', uses);
@@ -413,18 +403,18 @@ class WorkflowReader {
       this.report('error', 'missing-run', `task "${id}" has no "run": add run = "<command>"`, idSpan);
     }
 
-    const deps = this.stringArrayAt(t, [...path, 'deps'], 'deps = ["lint", "test"]', 'a task id');
-    const register = this.stringAt(t, [...path, 'register']);
+    const deps = this.stringArrayAt(t, path, 'deps', 'deps = ["lint", "test"]', 'a task id');
+    const register = this.stringAt(t, path, 'register');
     if (register && !VAR_NAME.test(register.value)) {
       this.report('error', 'bad-var-name', `cannot register "${register.value}": a variable name uses letters, digits and _, not starting with a digit`, register.span);
     }
-    const outputs = this.stringArrayAt(t, [...path, 'outputs'], 'outputs = ["cursor"]', 'a variable name');
+    const outputs = this.stringArrayAt(t, path, 'outputs', 'outputs = ["cursor"]', 'a variable name');
     for (const o of outputs) {
       if (!VAR_NAME.test(o.value)) this.report('error', 'bad-var-name', `"${o.value}" is not a variable name: use letters, digits and _, not starting with a digit`, o.span);
     }
-    const inputs = this.stringArrayAt(t, [...path, 'inputs'], 'inputs = ["src/**/*.ts"]', 'a glob');
-    const description = this.stringAt(t, [...path, 'description']);
-    const target = this.stringAt(t, [...path, 'target']);
+    const inputs = this.stringArrayAt(t, path, 'inputs', 'inputs = ["src/**/*.ts"]', 'a glob');
+    const description = this.stringAt(t, path, 'description');
+    const target = this.stringAt(t, path, 'target');
     const condition = this.readCondition(t, path, uses);
 
     const taskSpan = this.index.get(path)?.value ?? idSpan;
@@ -449,7 +439,7 @@ class WorkflowReader {
   }
 
   private readCondition(t: TomlTable, path: TomlPath, uses: VarUse[]): Task['condition'] {
-    const source = this.stringAt(t, [...path, 'if'], '"if" (a condition such as "env == \'prod\'")');
+    const source = this.stringAt(t, path, 'if', '"if" (a condition such as "env == \'prod\'")');
     if (!source) return undefined;
     const parsed = parseExpression(source.value);
     if (!parsed.ok) {
@@ -462,6 +452,33 @@ class WorkflowReader {
       uses.push({ name: v.name, span: { start: source.at(v.span.start), end: source.at(v.span.end) }, in: 'if' });
     }
     return { source, expr };
+  }
+}
+
+/**
+ * A string value as written in the file. A class rather than an object with an `at` closure: a workflow holds
+ * several per task (10,000 tasks: ~40,000), and a closure with its context per string was a tenth of the heap.
+ */
+class LiteralString implements SourceString {
+  /** Decoded on first use of at(): most strings (deps entries, descriptions) never need a position. */
+  private offsets: number[] | null | undefined;
+
+  constructor(
+    readonly value: string,
+    readonly span: Span,
+    readonly keySpan: Span | undefined,
+    private readonly text: string,
+  ) {}
+
+  at(i: number): number {
+    const { span } = this;
+    if (this.offsets === undefined) {
+      const decoded = decodeTomlString(this.text.slice(span.start, span.end));
+      this.offsets = decoded && decoded.value === this.value ? decoded.offsets : null;
+    }
+    // Not a string literal we can map (a number, or positions unavailable): approximate inside the literal.
+    if (this.offsets === null) return Math.min(span.start + Math.max(0, i), span.end);
+    return span.start + this.offsets[Math.max(0, Math.min(i, this.offsets.length - 1))]!;
   }
 }
 
