@@ -2,7 +2,7 @@
 // each durable change, and exit per SPEC §5 (0 ok, 1 failed or cancelled,
 // 2 refused, 3 store, 130 SIGINT).
 import * as os from 'node:os';
-import { dryRunResume, resumeRun, rerunTask, startRun, type RunHandle } from '../engine/engine';
+import { dryRunResume, releaseExecHosts, resumeRun, rerunTask, startRun, type RunHandle } from '../engine/engine';
 import type { RunStatus } from '../engine/events';
 import { getRun, listRuns } from '../engine/queries';
 import { parseVarArgs } from '../engine/run-vars';
@@ -48,6 +48,7 @@ async function follow(io: CliIo, root: string, start: (signal: AbortSignal, onEv
   } finally {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
+    await releaseExecHosts();
   }
 }
 

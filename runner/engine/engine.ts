@@ -57,6 +57,14 @@ function io(opts: EngineOptions): DriveIo {
   };
 }
 
+/**
+ * Ends the helper processes that runs share (the exec hosts) and waits for them to exit: for a process that
+ * will start no more runs, such as the CLI once its run is over. A later run starts new ones.
+ */
+export function releaseExecHosts(): Promise<void> {
+  return sharedExecHostPool().close();
+}
+
 function defaultParallel(): number {
   return Math.max(1, os.availableParallelism());
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ExecHost, ExecHostPool } from './exec-host';
@@ -175,6 +175,28 @@ describe('ExecHostPool', function () {
       await Promise.all([ga.open(), gb.open()]);
       const parents = [(await a).logTail, (await b).logTail].sort();
       assert.deepEqual(parents, pool.pids.map(String).sort(), 'one attempt in each host');
+    } finally {
+      for (const pid of pool.pids) process.kill(pid, 'SIGKILL');
+      box.remove();
+    }
+  });
+
+  it('close() ends every host and resolves once they have exited; a later warm() starts new ones', async () => {
+    const box = scratch();
+    const pool = new ExecHostPool();
+    try {
+      pool.warm(2);
+      await eventually(() => pool.pids.length === 2, 'both hosts are ready');
+      const first = pool.pids;
+      assert.equal((await pool.execute(box.spec('echo "$PPID"'), {})).outcome, 'exit');
+      await pool.close();
+      for (const pid of first) assert.equal(existsSync(`/proc/${pid}`), false, `host ${pid} has exited and was reaped when close() resolves`);
+      assert.deepEqual(pool.pids, []);
+      assert.equal((await pool.execute(box.spec('echo "$PPID"'), {})).logTail, String(process.pid), 'closed: inline');
+      pool.warm(1);
+      await eventually(() => pool.pids.length === 1, 'a new host is ready');
+      assert.ok(!first.includes(pool.pids[0]!));
+      await pool.close();
     } finally {
       for (const pid of pool.pids) process.kill(pid, 'SIGKILL');
       box.remove();

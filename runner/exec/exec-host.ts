@@ -77,6 +77,22 @@ export class ExecHost {
     });
   };
 
+  /**
+   * Ends the host and resolves once it has exited. Called when nothing runs any more: it is then reaped by
+   * this process, so a CLI's process tree ends with the CLI (and its CPU time counts as the CLI's children's).
+   */
+  async close(): Promise<void> {
+    const child = this.child;
+    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    // The host exits when its driver disconnects (host-main.ts), at once when it runs nothing.
+    if (child.connected) child.disconnect();
+    else child.kill('SIGKILL');
+    const timer = setTimeout(() => child.kill('SIGKILL'), CLOSE_GRACE_MS);
+    await exited;
+    clearTimeout(timer);
+  }
+
   get isReady(): boolean {
     return this.state === 'ready';
   }
@@ -201,6 +217,12 @@ export class ExecHostPool {
     return best !== undefined ? best.execute(spec, hooks, abort) : executeTask(spec, hooks, abort);
   };
 
+  /** Ends every host (see ExecHost.close); a later warm() starts new ones. */
+  async close(): Promise<void> {
+    const hosts = this.hosts.splice(0);
+    await Promise.all(hosts.map((h) => h.close()));
+  }
+
   /** For tests: the hosts' pids once they run. */
   get pids(): number[] {
     return this.hosts.map((h) => h.pid).filter((p): p is number => p !== undefined);
@@ -208,6 +230,8 @@ export class ExecHostPool {
 }
 
 const MAX_HOSTS = 2;
+/** How long a closed host may take to exit before it is killed (it exits in a few ms; this is for a stuck one). */
+const CLOSE_GRACE_MS = 2000;
 
 let shared: ExecHostPool | undefined;
 
