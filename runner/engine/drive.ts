@@ -12,7 +12,7 @@ import type { RunStore } from '../store/run-store';
 import { isDone, latestAttempt } from '../store/run-state';
 import type { AttemptOutcome, ExecMode, Fingerprint, NewRunEvent, RunStatus } from './events';
 import type { LoadedWorkflow } from './load-workflow';
-import { createOutputsDir } from './output-dirs';
+import { createOutputsDir, removeOrphanedOutputs } from './output-dirs';
 import { varEvent, type VarScope } from './run-vars';
 import { schedule, type TaskOutcome } from './scheduler';
 import { prepareTask, resolveSettings, type PreparedTask } from './task-context';
@@ -86,6 +86,7 @@ export async function drive(req: DriveRequest): Promise<RunStatus> {
   const baseEnv: Record<string, string> = {};
   for (const [k, v] of Object.entries(io.env)) if (v !== undefined) baseEnv[k] = v;
   const outputsDir = await createOutputsDir(io.env);
+  const orphansRemoved = removeOrphanedOutputs(io.env);
   const forensicsRan = new Set<string>();
 
   // A store that cannot record stops the run: nothing may be reported that is not durable.
@@ -266,6 +267,7 @@ export async function drive(req: DriveRequest): Promise<RunStatus> {
     req.signal.removeEventListener('abort', onAbort);
     await Promise.allSettled([...inFlight]);
     await fs.promises.rm(outputsDir, { recursive: true, force: true }).catch(() => undefined);
+    await orphansRemoved;
   }
   if (store.failed) throw store.failed;
 

@@ -29,11 +29,17 @@ function roots(env: Readonly<Record<string, string | undefined>>): string[] {
   return [...new Set([preferred, ram ?? tmp, tmp])];
 }
 
-/** Creates this driver's output folder (removing those of drivers that died first). */
-export async function createOutputsDir(env: Readonly<Record<string, string | undefined>>): Promise<string> {
-  const all = roots(env);
-  for (const root of all) await removeOrphans(root);
-  return mkdtemp(path.join(all[0]!, `${PREFIX}${process.pid}-`));
+/** Creates this driver's output folder. */
+export function createOutputsDir(env: Readonly<Record<string, string | undefined>>): Promise<string> {
+  return mkdtemp(path.join(roots(env)[0]!, `${PREFIX}${process.pid}-`));
+}
+
+/**
+ * Removes the output folders of drivers that died before removing theirs. Never rejects. Run beside the
+ * first tasks rather than before them: it lists whole temp folders, which may hold thousands of entries.
+ */
+export async function removeOrphanedOutputs(env: Readonly<Record<string, string | undefined>>): Promise<void> {
+  for (const root of roots(env)) await removeOrphans(root);
 }
 
 async function removeOrphans(root: string): Promise<void> {
