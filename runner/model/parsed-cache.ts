@@ -58,6 +58,8 @@ function withoutPrototypes(v: unknown): unknown {
   if (typeof v !== 'object' || v === null) return v;
   if (Array.isArray(v)) return v.map(withoutPrototypes);
   const out = Object.create(null) as Record<string, unknown>;
-  for (const [k, x] of Object.entries(v)) out[k] = withoutPrototypes(x);
+  const from = v as Record<string, unknown>;
+  // for…in, not Object.entries: no array per key on the way (JSON.parse makes only own, enumerable keys).
+  for (const k in from) out[k] = withoutPrototypes(from[k]);
   return out;
 }
