@@ -19,7 +19,7 @@ after(() => {
 const fingerprint = { command: 'x', template: 'x', dir: '/', shell: '', env: {}, vars: {}, inputs: {} };
 
 /** A run with `tasks` attempts whose commands are padded so the journal passes 1 MB. */
-async function bigRun(tasks: number): Promise<{ root: string; runId: string; pendingAfterClose: boolean }> {
+async function bigRun(tasks: number): Promise<{ root: string; runId: string; pendingAfterClose: boolean; niceAfterClose: (number | undefined)[] }> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-store-'));
   roots.push(root);
   const runId = '01M7YF0000000001';
@@ -40,9 +40,20 @@ async function bigRun(tasks: number): Promise<{ root: string; runId: string; pen
   await store.append([{ type: 'run-status', status: 'success' }]);
   await store.close();
   const pendingAfterClose = await Promise.race([store.checkpointsEnded().then(() => false), new Promise<boolean>((resolve) => setImmediate(() => resolve(true)))]);
+  const niceAfterClose = store.checkpointPids.map(niceOf);
   // Checkpoints go on after close(); these tests read run.db and remove the folder, so they wait for them.
   await store.checkpointsEnded();
-  return { root, runId, pendingAfterClose };
+  return { root, runId, pendingAfterClose, niceAfterClose };
+}
+
+/** The nice value of a running process (field 19 of /proc/<pid>/stat); undefined once it is gone. */
+function niceOf(pid: number): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+  } catch {
+    return undefined;
+  }
 }
 
 async function foldWhole(root: string, runId: string): Promise<ReturnType<typeof foldEvents>> {
@@ -83,8 +94,10 @@ describe('run store', function () {
   });
 
   it('checkpoints after close() without holding it up: run.db then holds every event of the journal', async () => {
-    const { root, runId, pendingAfterClose } = await bigRun(1100); // waits for the checkpoints it started
+    const { root, runId, pendingAfterClose, niceAfterClose } = await bigRun(1100); // waits for the checkpoints it started
     assert.ok(pendingAfterClose, 'close() resolved while the final checkpoint was still running');
+    assert.ok(niceAfterClose.length > 0 && niceAfterClose.every((n) => n === 10 || n === undefined), `checkpoints run at nice 10 (background work): ${JSON.stringify(niceAfterClose)}`);
+    assert.ok(niceAfterClose.includes(10), 'seen running at nice 10');
     const dir = path.join(root, 'runs', runId);
     const db = await RunDb.load(fs.readFileSync(path.join(dir, 'run.db')));
     try {

@@ -3,6 +3,7 @@
 // journal tail. A writer holds the lock; readers never block it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { NewRunEvent, RunEvent } from '../engine/events';
 import { fsyncDir, writeFileAtomic } from './atomic-write';
@@ -60,6 +61,17 @@ function checkpointScript(): string {
   return fs.existsSync(bundled) ? bundled : path.join(__dirname, 'checkpoint-main.ts');
 }
 
+/** A checkpoint's nice value: below everything a run does in the foreground. */
+const CHECKPOINT_NICE = 10;
+
+function lowerPriority(pid: number): void {
+  try {
+    os.setPriority(pid, CHECKPOINT_NICE);
+  } catch {
+    // Not allowed here, or already gone: it runs at normal priority, or not at all.
+  }
+}
+
 /** A run as a reader sees it: the journal's state, plus who (if anyone) drives it. */
 export interface RunSnapshot {
   readonly state: RunState;
@@ -111,6 +123,7 @@ export class RunStore {
   private checkpointedBytes = 0;
   private checkpointer: ChildProcess | undefined;
   private readonly checkpoints = new Set<Promise<void>>();
+  private readonly checkpointChildren = new Set<ChildProcess>();
   private failure: StoreError | undefined;
   private closed = false;
   /** A new run lives under a hidden name until its first events are durable (see create). */
@@ -226,6 +239,11 @@ export class RunStore {
     return this.failure;
   }
 
+  /** For tests: the pids of the checkpoints still running. */
+  get checkpointPids(): number[] {
+    return [...this.checkpointChildren].map((c) => c.pid).filter((p): p is number => p !== undefined);
+  }
+
   /** Resolves once every checkpoint this store started has ended (the final one goes on after close()). */
   async checkpointsEnded(): Promise<void> {
     while (this.checkpoints.size > 0) await Promise.all([...this.checkpoints]);
@@ -240,6 +258,9 @@ export class RunStore {
       // Not fork(): no IPC channel to keep either process waiting on the other. execArgv: tsx in tests.
       const child = spawn(process.execPath, [...process.execArgv, checkpointScript(), this.paths.dir], { stdio: 'ignore', detached: options.detached === true });
       this.checkpointer = child;
+      // Background work: on a machine with few cores it must not take CPU from the tasks of this run, or from
+      // the next command (a resume typed right after a failure would otherwise wait on it).
+      if (child.pid !== undefined) lowerPriority(child.pid);
       const ended = new Promise<void>((resolve) => {
         const done = (): void => {
           if (this.checkpointer === child) this.checkpointer = undefined;
@@ -248,7 +269,11 @@ export class RunStore {
         child.on('exit', done).on('error', done);
       });
       this.checkpoints.add(ended);
-      void ended.then(() => this.checkpoints.delete(ended));
+      this.checkpointChildren.add(child);
+      void ended.then(() => {
+        this.checkpoints.delete(ended);
+        this.checkpointChildren.delete(child);
+      });
       return child;
     } catch {
       // A checkpoint only shortens replay; the journal has everything.
