@@ -28,9 +28,14 @@ export async function openScratchCopy(relative: string, transform: (text: string
   return vscode.window.showTextDocument(document);
 }
 
-/** Closes every editor; dirty ones (the scratch copies) are reverted first, as closing them would ask to save. */
+/**
+ * Closes every editor; the tests' dirty documents (scratch copies, edited workspace files) are reverted first,
+ * as closing them would ask to save. Only ours: the workbench may hold others of its own, such as the user
+ * settings.json, which it can be opening in an editor at that very moment (showing it then fails).
+ */
 export async function closeAllEditors(): Promise<void> {
-  for (const document of vscode.workspace.textDocuments.filter((d) => d.isDirty)) {
+  const ours = (d: vscode.TextDocument): boolean => d.uri.scheme === 'untitled' || vscode.workspace.getWorkspaceFolder(d.uri) !== undefined;
+  for (const document of vscode.workspace.textDocuments.filter((d) => d.isDirty && ours(d))) {
     await vscode.window.showTextDocument(document);
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   }
