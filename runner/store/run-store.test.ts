@@ -73,6 +73,7 @@ describe('run store', function () {
     await store.append([{ type: 'run-created', runId: '01M7YF0000000002', workflow: 'w', file: 'w.cairn.toml', revision: 'r', mode: 'eager', parallel: 1, cliVars: {}, structure: [] }]);
     assert.deepEqual(fs.readdirSync(path.join(root, 'runs')), ['01M7YF0000000002']);
     await store.close();
+    assert.deepEqual(store.checkpointPids, [], 'no final checkpoint for a short tail: readers replay it');
     assert.equal((await readRun(root, '01M7YF0000000002')).state.workflow, 'w');
   });
 

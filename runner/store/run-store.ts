@@ -19,10 +19,10 @@ import { StoreError } from './store-error';
 export { runPaths, StoreError, type RunPaths };
 
 /**
- * At close, a shorter tail is left to the journal (readers replay it in a few ms): loading
+ * At close, a shorter tail (~200 events) is left to the journal (readers replay it in a few ms): loading
  * sql.js costs a short process ~150 ms (PERF-NOTES), more than the whole run of a small workflow.
  */
-const FINAL_CHECKPOINT_MIN_EVENTS = 256;
+const FINAL_CHECKPOINT_MIN_BYTES = 64 * 1024;
 
 export type EventListener = (events: readonly RunEvent[], state: RunState) => void;
 
@@ -118,12 +118,10 @@ function markInterruptedIfOrphaned(state: RunState, driverAlive: boolean): boole
 export class RunStore {
   private readonly listeners = new Set<EventListener>();
   private nextSeq: number;
-  private eventsSinceCheckpoint = 0;
-  /** The journal's size when the last checkpoint started. */
+  /** The journal's size when the last checkpoint started: what follows is the tail a reader replays. */
   private checkpointedBytes = 0;
-  private checkpointer: ChildProcess | undefined;
-  private readonly checkpoints = new Set<Promise<void>>();
-  private readonly checkpointChildren = new Set<ChildProcess>();
+  /** Checkpoints still running, each with its end. */
+  private readonly checkpoints = new Map<ChildProcess, Promise<void>>();
   private failure: StoreError | undefined;
   private closed = false;
   /** A new run lives under a hidden name until its first events are durable (see create). */
@@ -228,7 +226,6 @@ export class RunStore {
     // Group commit resolves batches in order, so events are applied in seq order.
     for (const e of stamped) applyEvent(this.state, e);
     for (const l of this.listeners) l(stamped, this.state);
-    this.eventsSinceCheckpoint += stamped.length;
     // Mid-run, a checkpoint is worth its cost (a process loading sql.js, beside the tasks) once the tail a
     // reader would replay is as long as a journal it reads whole anyway.
     if (this.journal.size - this.checkpointedBytes >= READ_JOURNAL_WHOLE_BELOW) this.checkpointInChild();
@@ -241,39 +238,32 @@ export class RunStore {
 
   /** For tests: the pids of the checkpoints still running. */
   get checkpointPids(): number[] {
-    return [...this.checkpointChildren].map((c) => c.pid).filter((p): p is number => p !== undefined);
+    return [...this.checkpoints.keys()].map((c) => c.pid).filter((p): p is number => p !== undefined);
   }
 
   /** Resolves once every checkpoint this store started has ended (the final one goes on after close()). */
   async checkpointsEnded(): Promise<void> {
-    while (this.checkpoints.size > 0) await Promise.all([...this.checkpoints]);
+    while (this.checkpoints.size > 0) await Promise.all(this.checkpoints.values());
   }
 
   /** A checkpoint in a child process (sql.js never enters the driver); skipped while one is running. */
   private checkpointInChild(options: { detached?: boolean } = {}): ChildProcess | undefined {
-    if (this.checkpointer && !options.detached) return undefined;
-    this.eventsSinceCheckpoint = 0;
+    if (this.checkpoints.size > 0 && !options.detached) return undefined;
     this.checkpointedBytes = this.journal.size;
     try {
       // Not fork(): no IPC channel to keep either process waiting on the other. execArgv: tsx in tests.
       const child = spawn(process.execPath, [...process.execArgv, checkpointScript(), this.paths.dir], { stdio: 'ignore', detached: options.detached === true });
-      this.checkpointer = child;
       // Background work: on a machine with few cores it must not take CPU from the tasks of this run, or from
       // the next command (a resume typed right after a failure would otherwise wait on it).
       if (child.pid !== undefined) lowerPriority(child.pid);
       const ended = new Promise<void>((resolve) => {
         const done = (): void => {
-          if (this.checkpointer === child) this.checkpointer = undefined;
+          this.checkpoints.delete(child);
           resolve();
         };
         child.on('exit', done).on('error', done);
       });
-      this.checkpoints.add(ended);
-      this.checkpointChildren.add(child);
-      void ended.then(() => {
-        this.checkpoints.delete(ended);
-        this.checkpointChildren.delete(child);
-      });
+      this.checkpoints.set(child, ended);
       return child;
     } catch {
       // A checkpoint only shortens replay; the journal has everything.
@@ -313,7 +303,7 @@ export class RunStore {
     } finally {
       await this.lock.release();
     }
-    this.checkpointer?.unref();
-    if (!this.failure && this.eventsSinceCheckpoint >= FINAL_CHECKPOINT_MIN_EVENTS) this.checkpointInChild({ detached: true })?.unref();
+    for (const running of this.checkpoints.keys()) running.unref();
+    if (!this.failure && this.journal.size - this.checkpointedBytes >= FINAL_CHECKPOINT_MIN_BYTES) this.checkpointInChild({ detached: true })?.unref();
   }
 }
