@@ -115,7 +115,7 @@ export class ProgressPrinter {
     this.progressShown = true;
   }
 
-  /** Removes the progress line (before the process exits). */
+  /** Done and total tasks, counted at most every RECOUNT_MS; a later redraw with fresh counts when reused. */
   private countsOf(state: RunState): { done: number; total: number } {
     const now = performance.now();
     if (now - this.counts.at < RECOUNT_MS) {
@@ -132,6 +132,7 @@ export class ProgressPrinter {
     return this.counts;
   }
 
+  /** Removes the progress line (before the process exits). */
   finish(): void {
     clearTimeout(this.recount);
     this.recount = undefined;

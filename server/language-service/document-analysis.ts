@@ -60,6 +60,7 @@ export class DocumentAnalysis {
   private skimmed: { readonly sketch: WorkflowSketch; readonly headerStarts: readonly number[] } | undefined;
   /** Tables read alone (by their index in the scan) for tableAt, when there is no scan. */
   private readonly tablesRead = new Map<number, ScanTable>();
+  private readonly computed = new Set<AnalysisPart>();
   private readonly derivations = new Map<DerivedKey<unknown>, unknown>();
   /** What `derive` computed for the document's previous version and this one has not recomputed yet. */
   private readonly inherited: Map<DerivedKey<unknown>, unknown>;
@@ -126,22 +127,7 @@ export class DocumentAnalysis {
 
   /** Whether `part` has been computed for this version (tests, tracing). */
   has(part: AnalysisPart): boolean {
-    switch (part) {
-      case 'validation':
-        return this.validated !== undefined;
-      case 'scan':
-        return this.scanned !== undefined;
-      case 'skim':
-        return this.skimmed !== undefined;
-      case 'sketch':
-        return this.sketched !== undefined;
-      case 'symbols':
-        return this.indexed !== undefined;
-      default: {
-        const never: never = part;
-        return never;
-      }
-    }
+    return this.computed.has(part);
   }
 
   /**
@@ -191,6 +177,7 @@ export class DocumentAnalysis {
 
   private compute<T>(part: AnalysisPart, fn: () => T): T {
     const value = fn();
+    this.computed.add(part);
     this.options.onCompute?.(part, this);
     return value;
   }

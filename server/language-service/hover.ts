@@ -9,14 +9,14 @@ import type { Logger } from './guard';
 import { keyTable } from './key-tables';
 import { clip, code, codeBlock, escape } from './markdown';
 import type { RunInfoProvider, TaskRunInfo, VarValueInfo } from './run-info';
-import { occurrenceAt, plainKeyAt } from './symbol-index';
+import { keyAt, namesSymbol, occurrenceAt } from './symbol-index';
 import type { KeyOccurrence } from './toml-scan';
 
 export function getHover(analysis: DocumentAnalysis, position: Position, runInfo?: RunInfoProvider, logger?: Logger): Hover | null {
   const offset = analysis.offsetAt(position);
+  const key = keyAt(analysis.scan, offset);
   // On a key that names no task or variable, only its schema doc can be shown: no need for the model.
-  const plain = plainKeyAt(analysis.scan, offset);
-  if (plain) return keyHover(analysis, plain);
+  if (key && !namesSymbol(key)) return keyHover(analysis, key);
   const wf = analysis.workflow;
   const o = wf ? occurrenceAt(analysis.symbols, offset) : undefined;
   if (wf && o) {
@@ -30,8 +30,7 @@ export function getHover(analysis: DocumentAnalysis, position: Position, runInfo
     }
     return value === undefined ? null : { contents: { kind: MarkupKind.Markdown, value }, range: analysis.range(o.span) };
   }
-  const k = analysis.scan.keys.find((key) => key.span.start <= offset && offset < key.span.end);
-  return k ? keyHover(analysis, k) : null;
+  return key ? keyHover(analysis, key) : null;
 }
 
 /** A provider that throws costs the run facts, not the hover. */

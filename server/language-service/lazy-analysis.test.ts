@@ -14,7 +14,7 @@ import { DocumentAnalysis, type AnalysisPart } from './document-analysis';
 import { getHover } from './hover';
 import { createLanguageService, type LanguageService } from './language-service';
 import { getDefinition, getDocumentHighlights, getReferences } from './navigation';
-import { plainKeyAt } from './symbol-index';
+import { keyAt, namesSymbol } from './symbol-index';
 
 const EXAMPLES = path.resolve(__dirname, '../../examples');
 
@@ -161,7 +161,8 @@ describe('lazy analysis', () => {
       for (let offset = 0; offset <= text.length; offset += step) {
         const position: Position = doc.positionAt(offset);
         const where = `${name} at offset ${offset}`;
-        const plain = plainKeyAt(unvalidated.scan, offset) !== undefined;
+        const key = keyAt(unvalidated.scan, offset);
+        const plain = key !== undefined && !namesSymbol(key);
         if (plain) shortcuts++;
         const a = plain ? unvalidated : validated;
         assert.deepEqual(getHover(a, position), getHover(reference, position), `${where}: hover`);

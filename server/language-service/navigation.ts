@@ -2,12 +2,13 @@
 // variables, all answered from the document's symbol index.
 import { DocumentHighlightKind, type DocumentHighlight, type Location, type Position } from 'vscode-languageserver-types';
 import type { DocumentAnalysis } from './document-analysis';
-import { isDeclaration, occurrenceAt, occurrencesOf, plainKeyAt, type Occurrence } from './symbol-index';
+import { isDeclaration, keyAt, namesSymbol, occurrenceAt, occurrencesOf, type Occurrence } from './symbol-index';
 
 /** The occurrence under the cursor; on a key that names no task or variable, none, found without the model. */
 function symbolAt(analysis: DocumentAnalysis, position: Position): Occurrence | undefined {
   const offset = analysis.offsetAt(position);
-  return plainKeyAt(analysis.scan, offset) ? undefined : occurrenceAt(analysis.symbols, offset);
+  const key = keyAt(analysis.scan, offset);
+  return key && !namesSymbol(key) ? undefined : occurrenceAt(analysis.symbols, offset);
 }
 
 /** A task reference → its table's id; a variable → its [vars] key, and the tasks that register or output it. */

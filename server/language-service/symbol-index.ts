@@ -73,17 +73,19 @@ export function occurrenceAt(index: SymbolIndex, offset: number): Occurrence | u
   return touching;
 }
 
+/** The written key segment at `offset` (the first containing it). */
+export function keyAt(scan: TomlScan, offset: number): KeyOccurrence | undefined {
+  return scan.keys.find((key) => key.span.start <= offset && offset < key.span.end);
+}
+
 /**
- * The key segment at `offset` (the first containing it) when it is a key that never names a task or a variable
- * (`timeout`, `[defaults]`, `[tasks.x.env]`'s env): no occurrence can then be under the cursor, since every one
- * lies in a `[tasks.<id>]` / `[vars.<name>]` key segment or in a string, and tokens do not overlap (nor touch, in
- * valid TOML). Hover and navigation answer there from the scan, without validating a fresh version first.
+ * Whether a key segment may name a task or a variable (`[tasks.<id>]`, `[vars.<name>]`). Where it cannot
+ * (`timeout`, `[defaults]`, `[tasks.x.env]`'s env), no occurrence is under the cursor, since every one lies in
+ * such a segment or in a string, and tokens do not overlap (nor touch, in valid TOML): hover and navigation
+ * answer there from the scan, without validating a fresh version first.
  */
-export function plainKeyAt(scan: TomlScan, offset: number): KeyOccurrence | undefined {
-  const k = scan.keys.find((key) => key.span.start <= offset && offset < key.span.end);
-  if (!k) return undefined;
-  const names = k.path.length === 2 && (k.path[0] === 'tasks' || k.path[0] === 'vars');
-  return names ? undefined : k;
+export function namesSymbol(k: KeyOccurrence): boolean {
+  return k.path.length === 2 && (k.path[0] === 'tasks' || k.path[0] === 'vars');
 }
 
 export function occurrencesOf(index: SymbolIndex, of: Occurrence): Occurrence[] {
