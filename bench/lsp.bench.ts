@@ -29,7 +29,7 @@ import type { ActivationFigure } from '../test/e2e/suite/results';
 import { LspServer, REPO_ROOT, SERVER_BUNDLE } from '../test/lsp/lsp-harness';
 import type { BenchRow } from './bench-row';
 import { median } from './measure';
-import { cpuSnap, foreignShare, waitForQuiet, type CpuSnap } from './runner/cpu-share';
+import { cpuSnap, foreignShare, waitForQuiet } from './runner/cpu-share';
 
 const BENCH = 'lsp';
 const SIZES = (process.env.LSP_BENCH_SIZES ?? '200,2000,10000').split(',').map((s) => Number(s.trim())).filter((n) => Number.isInteger(n) && n > 0);
@@ -79,18 +79,6 @@ function debounceMs(): number {
   return Number(m[1]);
 }
 
-/** CPU ticks (user + system) of one live process, for taking the server's own work out of the contention figure. */
-function procTicks(pid: number | undefined): number {
-  if (pid === undefined) return 0;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
-    return (f[11] ?? 0) + (f[12] ?? 0);
-  } catch {
-    return 0;
-  }
-}
-
 function peakRssMb(pid: number | undefined): number | undefined {
   if (pid === undefined) return undefined;
   try {
@@ -99,17 +87,6 @@ function peakRssMb(pid: number | undefined): number | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** The share of all CPUs that processes other than this one and the server used between `a` and now. */
-function contention(a: CpuSnap | undefined, serverTicksAtA: number, pid: number | undefined): number | undefined {
-  const b = cpuSnap();
-  const share = foreignShare(a, b);
-  if (share === undefined || !a || !b) return undefined;
-  // /proc/*/stat count in USER_HZ, which Linux fixes at 100 for user space.
-  const hz = 100;
-  const capacity = ((b.atMs - a.atMs) / 1000) * hz * cpus().length;
-  return Math.max(0, share - (procTicks(pid) - serverTicksAtA) / capacity);
 }
 
 /** A client-side copy of the document, kept in step with the edits sent, to turn offsets into positions. */
@@ -172,8 +149,8 @@ async function benchSize(tasks: number, delay: number, rows: BenchRow[], notes: 
   const t0 = performance.now();
   const { server } = await LspServer.start(dir);
   const startMs = performance.now() - t0;
-  const cpuAtStart = cpuSnap();
-  const serverTicksAtStart = procTicks(server.pid);
+  // The server's CPU time is its own work, not contention.
+  const cpuAtStart = cpuSnap(server.pid);
   const label = `${tasks.toLocaleString('en-US')} tasks`;
   try {
     const publishOf = (uri: string, version: number | undefined): Promise<PublishDiagnosticsParams> => server.waitForDiagnostics(uri, (p) => p.version === version, 60_000);
@@ -312,7 +289,7 @@ async function benchSize(tasks: number, delay: number, rows: BenchRow[], notes: 
     rows.push(row(`${label}: hover on a task id ([tasks.<id>])`, { tasks, ...timingCells(hoverTask), note: 'includes the run-info refresh (no store here)' }));
     rows.push(row(`${label}: hover on a {{ .var }}`, { tasks, ...timingCells(hoverVar) }));
 
-    const busy = contention(cpuAtStart, serverTicksAtStart, server.pid);
+    const busy = foreignShare(cpuAtStart, cpuSnap(server.pid));
     rows.push(row(`${label}: server peak RSS, CPU contention`, { tasks, note: `server VmHWM ${peakRssMb(server.pid) ?? 'n/a'} MB; other processes used ${busy === undefined ? 'n/a' : `${Math.round(busy * 100)}%`} of the ${cpus().length} CPUs meanwhile` }));
     if (busy !== undefined && busy > 0.25) notes.push(`${label}: other processes used ${Math.round(busy * 100)}% of the CPUs while it ran: its figures are inflated`);
     if (server.stdoutProblems.length > 0) throw new Error(`stdout problems: ${server.stdoutProblems.join('; ')}`);

@@ -24,14 +24,29 @@ function ticksPerSecond(): number {
   return hz;
 }
 
-export function cpuSnap(): CpuSnap | undefined {
+/**
+ * CPU ticks a process used (utime + stime, with its waited-for children's when `children`); 0 once it is gone.
+ * Fields 14..17 of /proc/<pid>/stat, counted after the command name, which may hold spaces.
+ */
+function processTicks(pid: number | 'self', children: boolean): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number); // f[0] is field 3 (state)
+    return (f[11] ?? 0) + (f[12] ?? 0) + (children ? (f[13] ?? 0) + (f[14] ?? 0) : 0);
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * The machine's busy CPU time and ours: this process and its waited-for children, plus `alsoOurs` (a live
+ * process this one measures but does not wait for, such as a language server under test).
+ */
+export function cpuSnap(alsoOurs?: number): CpuSnap | undefined {
   try {
     const cpu = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
     const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = cpu;
-    const self = readFileSync('/proc/self/stat', 'utf8');
-    const fields = self.slice(self.lastIndexOf(')') + 2).split(' ').map(Number);
-    // fields[0] is field 3 (state); utime..cstime are fields 14..17.
-    const own = (fields[11] ?? 0) + (fields[12] ?? 0) + (fields[13] ?? 0) + (fields[14] ?? 0);
+    const own = processTicks('self', true) + (alsoOurs !== undefined ? processTicks(alsoOurs, false) : 0);
     ticksPerSecond();
     return { busyTicks: user + nice + system + irq + softirq + steal, ownTicks: own, atMs: Date.now() };
   } catch {
@@ -39,7 +54,7 @@ export function cpuSnap(): CpuSnap | undefined {
   }
 }
 
-/** Share (0–1) of all CPUs' time between the two snapshots used by processes other than this one and its children. */
+/** Share (0–1) of all CPUs' time between the two snapshots used by processes other than those the snapshots count as ours. */
 export function foreignShare(a: CpuSnap | undefined, b: CpuSnap | undefined): number | undefined {
   if (!a || !b || b.atMs <= a.atMs) return undefined;
   const capacity = ((b.atMs - a.atMs) / 1000) * ticksPerSecond() * cpus().length;

@@ -14,7 +14,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { installExtension, launchBrowser, startCodeServer, type CodeServer } from './code-server';
 import { buildExtension, bundleSuite, makeRunDirs, prepareWorkspace, printResults, readResults, SUITE_ENTRY, writeUserSettings, type RunDirs } from './prepare';
 import type { SuiteResults } from './suite/results';
-import { ARTIFACTS_DIR, log, missingTools, REPO_ROOT, runOrThrow } from './tools';
+import { ARTIFACTS_DIR, log, missingTools, REPO_ROOT, runOrThrow, seconds } from './tools';
 import { UI_TESTS, Workbench } from './ui-tests';
 
 const WHOLE_RUN_TIMEOUT_MS = 15 * 60_000;
@@ -24,10 +24,6 @@ const UI_TEST_TIMEOUT_MS = 90_000;
 interface Tally {
   passed: number;
   failed: number;
-}
-
-function seconds(since: number): string {
-  return `${((Date.now() - since) / 1000).toFixed(1)} s`;
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {

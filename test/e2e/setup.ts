@@ -20,6 +20,7 @@ import {
   NODE_VERSION,
   run,
   runOrThrow,
+  seconds,
   tools,
   type E2eTools,
 } from './tools';
@@ -135,7 +136,7 @@ export async function setup(options: SetupOptions = {}): Promise<E2eTools> {
   await ensureAptPackages(options);
   await ensureNode();
   await ensureCodeServer();
-  log(`setup done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  log(`setup done in ${seconds(started)}`);
   return tools;
 }
 

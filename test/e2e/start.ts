@@ -17,7 +17,7 @@ import * as path from 'node:path';
 import { freePort, installExtension, startCodeServer } from './code-server';
 import { childEnv, copyExamples, USER_SETTINGS, type RunDirs } from './prepare';
 import { setup } from './setup';
-import { log, REPO_ROOT, run, setLogPrefix } from './tools';
+import { log, REPO_ROOT, run, seconds, setLogPrefix } from './tools';
 
 const START_DIR = path.join(REPO_ROOT, '.cache', 'start');
 const WORKSPACE = path.join(START_DIR, 'workspace');
@@ -80,10 +80,6 @@ function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): StartOption
     }
   }
   return { host, port };
-}
-
-function seconds(since: number): string {
-  return `${((Date.now() - since) / 1000).toFixed(1)} s`;
 }
 
 function tail(file: string, lines: number): string {

@@ -60,6 +60,11 @@ export function log(message: string): void {
   process.stdout.write(`[${logPrefix}] ${message}\n`);
 }
 
+/** The time since `since` (a Date.now()), as the drivers print it: `12.3 s`. */
+export function seconds(since: number): string {
+  return `${((Date.now() - since) / 1000).toFixed(1)} s`;
+}
+
 export interface RunResult {
   readonly code: number | null;
   readonly signal: NodeJS.Signals | null;
