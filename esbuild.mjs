@@ -29,6 +29,14 @@ const bundles = [
     banner: cjsImportMeta.banner,
   },
   {
+    // What bin/cairn.js loads first: it compiles dist/cli.js with a V8 code cache (runner/cli/code-cache.ts).
+    entryPoints: ['runner/cli/launch.ts'],
+    outfile: 'dist/launch.js',
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+  },
+  {
     // The extension host side: vscode is provided by the editor at run time.
     entryPoints: ['client/extension.ts'],
     outfile: 'dist/extension.js',

@@ -86,6 +86,8 @@ interface Sample {
 interface Ctx {
   readonly base: string;
   readonly env: NodeJS.ProcessEnv;
+  /** NODE_EXTRA_CA_CERTS as the bench found it: left out of the timed runs (see run()). */
+  readonly caCerts: string | undefined;
   readonly rss: RssMethod;
   readonly tools: ToolName[];
   readonly notes: string[];
@@ -119,12 +121,19 @@ export async function run(): Promise<BenchRow[]> {
   notes.push(...ensureTools(wantTools).notes);
   const tools = ALL_TOOLS.filter((t) => wantTools.includes(t) && (t === 'cairn' || onPath(t)));
   for (const t of wantTools) if (!tools.includes(t)) notes.push(`${t}: not available — SKIPPED`);
-  const env: NodeJS.ProcessEnv = { ...process.env, OMPI_ALLOW_RUN_AS_ROOT: '1', OMPI_ALLOW_RUN_AS_ROOT_CONFIRM: '1' };
-  for (const k of ['MAKEFLAGS', 'MFLAGS', 'MAKELEVEL', 'CAIRN_STORE', 'NODE_OPTIONS']) delete env[k];
   const base = mkdtempSync(join(tmpdir(), 'cairn-runner-bench-'));
+  const env: NodeJS.ProcessEnv = { ...process.env, OMPI_ALLOW_RUN_AS_ROOT: '1', OMPI_ALLOW_RUN_AS_ROOT_CONFIRM: '1' };
+  for (const k of ['MAKEFLAGS', 'MFLAGS', 'MAKELEVEL', 'CAIRN_STORE', 'NODE_OPTIONS', 'CAIRN_CODE_CACHE']) delete env[k];
+  // A CA bundle in NODE_EXTRA_CA_CERTS (corporate machines, this sandbox) makes every Node process read and
+  // parse it as it boots: ~45 ms here, on a Node that otherwise starts in ~30 ms. It says nothing about Cairn
+  // and most machines do not set it, so no timed run has it; the start-up rows show what it costs.
+  const caCerts = env.NODE_EXTRA_CA_CERTS;
+  delete env.NODE_EXTRA_CA_CERTS;
+  // Cairn's V8 code cache (runner/cli/code-cache.ts): the bench's own, written by its first run of each command.
+  env.XDG_CACHE_HOME = join(base, '.cache');
   const { cairnBin, build } = snapshotBuild(base);
   notes.push(`load average at start: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
-  const ctx: Ctx = { base, env, rss: rssMethod(), tools, notes, failures: new Map(), contention: [], retried: [], waitedMs: { total: 0, busyStarts: 0 }, timed: { wallMs: 0, foreignMs: 0 }, cairnBin, build };
+  const ctx: Ctx = { base, env, caCerts, rss: rssMethod(), tools, notes, failures: new Map(), contention: [], retried: [], waitedMs: { total: 0, busyStarts: 0 }, timed: { wallMs: 0, foreignMs: 0 }, cairnBin, build };
   const rows: BenchRow[] = [];
   try {
     await benchAll(ctx, rows);
@@ -139,6 +148,14 @@ async function benchAll(ctx: Ctx, rows: BenchRow[]): Promise<void> {
   // ── start-up ─────────────────────────────────────────────────────────────────────────────────────────────
   const floor = await repeat(ctx, 'floor', REPS.startup.cairn, async (r) => ({ round: r, res: (await timedWithShare(ctx, mkRunDir(ctx, `floor-${r}`), ['true'])).res }));
   rows.push(row('harness floor: `true` via this harness', { tool: '-', runs: floor.length, median_ms: round1(med(floor)) }));
+  const bootNode = (label: string, env: NodeJS.ProcessEnv): Promise<Sample[]> =>
+    repeat(ctx, label, REPS.startup.cairn, async (r) => ({ round: r, res: (await timedWithShare(ctx, mkRunDir(ctx, `node-${r}`), [process.execPath, '-e', '0'], undefined, env)).res }));
+  const node = await bootNode('node -e 0', ctx.env);
+  rows.push(row('start-up: node -e 0 (Node itself)', { tool: '-', runs: node.length, median_ms: round1(med(node)) }));
+  if (ctx.caCerts !== undefined) {
+    const withCa = await bootNode('node -e 0 with NODE_EXTRA_CA_CERTS', { ...ctx.env, NODE_EXTRA_CA_CERTS: ctx.caCerts });
+    rows.push(row('start-up: node -e 0 with this machine\'s NODE_EXTRA_CA_CERTS (left out of every other row)', { tool: '-', runs: withCa.length, median_ms: round1(med(withCa)) }));
+  }
   const version = await repeat(ctx, 'cairn --version', REPS.startup.cairn, async (r) => ({
     round: r,
     res: (await timedWithShare(ctx, mkRunDir(ctx, `version-${r}`), [process.execPath, ctx.cairnBin, '--version'])).res,
@@ -157,6 +174,13 @@ async function benchAll(ctx: Ctx, rows: BenchRow[]): Promise<void> {
       vs_make: pairRatio(s, startup.get('make')), rss_mb: mb(maxRss(s)),
     }));
   }
+
+  // What the first run after an install or upgrade pays: no V8 code cache yet (each later run has one).
+  const cold = await repeat(ctx, 'one-task, no code cache', REPS.startup.cairn, async (r) => {
+    const dir = mkRunDir(ctx, `cold-${r}`);
+    return { round: r, res: (await timedWithShare(ctx, dir, emit('cairn', oneTask, dir, ctx.cairnBin), undefined, { ...ctx.env, CAIRN_CODE_CACHE: 'off' })).res };
+  });
+  rows.push(row('start-up: run a one-task workflow, first run after an install (no code cache)', { tool: 'cairn', runs: cold.length, median_ms: round1(med(cold)) }));
 
   section(ctx, 'start-up');
   // ── workloads ────────────────────────────────────────────────────────────────────────────────────────────
@@ -316,8 +340,8 @@ function mkRunDir(ctx: Ctx, label: string): string {
   return dir;
 }
 
-function timeIn(ctx: Ctx, dir: string, argv: readonly string[], timeoutMs: number = 180_000): Promise<ProcResult> {
-  return timeCommand(argv, { cwd: dir, env: ctx.env, logFile: join(dir, '.bench.log'), timeoutMs, rss: ctx.rss });
+function timeIn(ctx: Ctx, dir: string, argv: readonly string[], timeoutMs: number = 180_000, env: NodeJS.ProcessEnv = ctx.env): Promise<ProcResult> {
+  return timeCommand(argv, { cwd: dir, env, logFile: join(dir, '.bench.log'), timeoutMs, rss: ctx.rss });
 }
 
 async function repeat(ctx: Ctx, label: string, reps: number, once: (r: number) => Promise<Sample>): Promise<Sample[]> {
@@ -384,10 +408,10 @@ const CONTAMINATED = 0.25;
 const RETRIES = 2;
 
 /** Times one timed command, with the share of the CPUs other processes used meanwhile. */
-async function timedWithShare(ctx: Ctx, dir: string, argv: readonly string[], timeoutMs?: number): Promise<{ res: ProcResult; foreign: number | undefined }> {
+async function timedWithShare(ctx: Ctx, dir: string, argv: readonly string[], timeoutMs?: number, env?: NodeJS.ProcessEnv): Promise<{ res: ProcResult; foreign: number | undefined }> {
   await quiet(ctx);
   const before = cpuSnap();
-  const res = await timeIn(ctx, dir, argv, timeoutMs);
+  const res = await timeIn(ctx, dir, argv, timeoutMs, env);
   const foreign = foreignShare(before, cpuSnap());
   if (foreign !== undefined) {
     ctx.timed.wallMs += res.wallMs;

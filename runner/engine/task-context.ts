@@ -5,7 +5,6 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
-import { glob } from 'tinyglobby';
 import { maskSecrets, SecretMatcher } from '../exec/secret-masker';
 import { parseTemplate, renderTemplate } from '../model/template';
 import type { SourceString, Task, Workflow } from '../model/workflow';
@@ -123,6 +122,9 @@ export async function hashInputs(patterns: readonly string[], dir: string): Prom
   if (patterns.length === 0) return {};
   let files: string[];
   try {
+    // Loaded on first use: tinyglobby's fdir looks for picomatch in node_modules as it loads (~5 ms of every
+    // start-up), and most tasks have no `inputs`.
+    const { glob } = await import('tinyglobby');
     files = await glob([...patterns], { cwd: dir, onlyFiles: true, dot: true, expandDirectories: false });
   } catch {
     return {};

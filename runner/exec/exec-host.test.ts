@@ -48,6 +48,25 @@ describe('ExecHost (attempts run in a helper process)', function () {
     assert.deepEqual(seen, ['A=1 B=2', 'A=1 B=unset', 'A=unset B=b', 'A=unset B=unset', 'A=1 B=2']);
   });
 
+  it('starts without NODE_EXTRA_CA_CERTS (a slower boot, no use to it), while its tasks still get it', async () => {
+    const saved = process.env.NODE_EXTRA_CA_CERTS;
+    process.env.NODE_EXTRA_CA_CERTS = '/etc/ssl/certs/ca-certificates.crt';
+    const other = new ExecHost();
+    try {
+      other.warm();
+      assert.equal(await other.ready, true);
+      const hostEnv = readFileSync(`/proc/${other.pid}/environ`, 'utf8').split('\0');
+      assert.ok(!hostEnv.some((kv) => kv.startsWith('NODE_EXTRA_CA_CERTS=')), 'not in the host');
+      assert.ok(hostEnv.some((kv) => kv.startsWith('PATH=')), 'the rest is');
+      const env = { ...box.spec('').env, NODE_EXTRA_CA_CERTS: '/x.crt' };
+      assert.equal((await other.execute(box.spec('echo "$NODE_EXTRA_CA_CERTS"', { env }), {})).logTail, '/x.crt');
+    } finally {
+      if (saved === undefined) delete process.env.NODE_EXTRA_CA_CERTS;
+      else process.env.NODE_EXTRA_CA_CERTS = saved;
+      await other.close();
+    }
+  });
+
   it('delivers $CAIRN_OUTPUT records in order, each only after the previous one was acknowledged', async () => {
     const seen: string[] = [];
     let firstDurable = 0;

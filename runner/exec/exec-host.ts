@@ -8,6 +8,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { executeTask, type ExecHooks, type ExecResult, type ExecSpec } from './execute-task';
+import { helperEnv } from './helper-env';
 import { envDelta, isFromHost, type FromHost, type ToHost } from './host-protocol';
 import { ProcessGroup } from './process-group';
 
@@ -43,7 +44,7 @@ export class ExecHost {
     let child: ChildProcess;
     try {
       // stdout unused (the protocol is the IPC channel); stderr shared so a crash of the host is seen.
-      child = fork(hostScript(), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], serialization: 'json' });
+      child = fork(hostScript(), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], serialization: 'json', env: helperEnv() });
     } catch {
       this.state = 'dead';
       this.markReady(false);

@@ -32,6 +32,8 @@ export interface JournalFile {
 export interface JournalOptions {
   /** Wraps the real file (tests only). */
   readonly wrapFile?: (file: JournalFile) => JournalFile;
+  /** The caller fsyncs the folder itself before anyone can see it (a new run's birth, run-store.ts). */
+  readonly folderSyncedByCaller?: boolean;
 }
 
 const NEWLINE = 0x0a;
@@ -74,7 +76,7 @@ export class Journal {
         handle = await fs.open(file, 'r+');
       }
       // The new file's name lives in the folder: without this a power loss can lose the whole journal.
-      if (created) await fsyncDir(path.dirname(file));
+      if (created && options.folderSyncedByCaller !== true) await fsyncDir(path.dirname(file));
       const real = handleFile(handle);
       const io = options.wrapFile ? options.wrapFile(real) : real;
       const size = await io.size();

@@ -5,7 +5,6 @@ import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { fsyncDir } from './atomic-write';
 import { errorCode, fsErrorText } from './fs-error';
 
 export interface LockHolder {
@@ -82,9 +81,11 @@ export async function acquireLock(dir: string, command: string, opts: { heartbea
   let temp: string | undefined;
   let linked = false;
   try {
-    // The lock appears by link(2) of a complete, fsync'd file: atomic and exclusive like O_EXCL, but
-    // nobody can ever read a half-written lock and judge it malformed, hence dead.
-    ({ handle, temp } = await writeTemp(dir, text, true));
+    // The lock appears by link(2) of a complete file: atomic and exclusive like O_EXCL, but nobody can ever
+    // read a half-written lock and judge it malformed, hence dead. Nothing about a lock is fsync'd: it only
+    // matters among live processes, which all see the page cache. After a power loss every holder is dead
+    // (the boot id says so), whatever of its lock the disk kept, lost or cut short (malformed reads as dead).
+    ({ handle, temp } = await writeTemp(dir, text));
     const deadline = Date.now() + TAKEOVER_PATIENCE_MS;
     while (!(await linkIfAbsent(temp, lockPath))) {
       const seen = await inspect(lockPath);
@@ -99,7 +100,6 @@ export async function acquireLock(dir: string, command: string, opts: { heartbea
     linked = true;
     await fs.unlink(temp);
     temp = undefined;
-    await fsyncDir(dir);
   } catch (error) {
     await handle?.close().catch(() => undefined);
     if (temp !== undefined) await fs.unlink(temp).catch(() => undefined);
@@ -145,10 +145,7 @@ function startHeartbeat(initialDir: string, record: LockRecord, handle: fs.FileH
             if (errorCode(error) === 'ENOENT') return undefined;
             throw error;
           });
-          if (current && current.ino === mine.ino && current.dev === mine.dev) {
-            await fs.unlink(path.join(dir, LOCK));
-            await fsyncDir(dir);
-          }
+          if (current && current.ino === mine.ino && current.dev === mine.dev) await fs.unlink(path.join(dir, LOCK));
         } catch (error) {
           throw new LockError(`cannot release the lock of ${dir}: ${fsErrorText(error)}`, errorCode(error), { cause: error });
         } finally {
@@ -278,7 +275,7 @@ function selfIdentity(): Promise<{ procStart?: string; bootId?: string }> {
  */
 async function removeIfDead(dir: string, target: string, seen: Seen, text: string, depth: number): Promise<'removed' | 'changed' | 'busy'> {
   const token = path.join(dir, `${LOCK}.takeover-${seen.dev}-${seen.ino}`);
-  const { handle, temp } = await writeTemp(dir, text, false);
+  const { handle, temp } = await writeTemp(dir, text);
   await handle.close();
   let claimed: boolean;
   try {
@@ -302,13 +299,12 @@ async function removeIfDead(dir: string, target: string, seen: Seen, text: strin
   }
 }
 
-/** A uniquely named, complete, optionally fsync'd file in `dir`, left open. */
-async function writeTemp(dir: string, text: string, sync: boolean): Promise<{ handle: fs.FileHandle; temp: string }> {
+/** A uniquely named, complete file in `dir`, left open. */
+async function writeTemp(dir: string, text: string): Promise<{ handle: fs.FileHandle; temp: string }> {
   const temp = path.join(dir, `.${LOCK}-${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
   const handle = await fs.open(temp, 'wx');
   try {
     await handle.writeFile(text);
-    if (sync) await handle.sync();
   } catch (error) {
     await handle.close().catch(() => undefined);
     await fs.unlink(temp).catch(() => undefined);

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { NewRunEvent, RunEvent } from '../engine/events';
+import { helperEnv } from '../exec/helper-env';
 import { fsyncDir, writeFileAtomic } from './atomic-write';
 import { isRunEvent, loadRunDb } from './checkpoint';
 import { RunDb } from './run-db';
@@ -124,8 +125,11 @@ export class RunStore {
   private readonly checkpoints = new Map<ChildProcess, Promise<void>>();
   private failure: StoreError | undefined;
   private closed = false;
-  /** A new run lives under a hidden name until its first events are durable (see create). */
-  private birth: { readonly finalPaths: RunPaths } | undefined;
+  /**
+   * A new run lives under a hidden name until its first events are durable (see create). `synced`: the
+   * fsyncs that make its folder's content durable, started as soon as that content is complete.
+   */
+  private birth: { readonly finalPaths: RunPaths; synced?: Promise<void> } | undefined;
 
   private constructor(
     readonly runId: string,
@@ -159,7 +163,8 @@ export class RunStore {
     const lock = await acquireLock(paths.dir, command);
     try {
       await writeEmptyCheckpoint(paths.db);
-      const store = new RunStore(runId, paths, await Journal.open(paths.journal), lock, emptyRunState());
+      const journal = await Journal.open(paths.journal, { folderSyncedByCaller: true });
+      const store = new RunStore(runId, paths, journal, lock, emptyRunState());
       store.birth = { finalPaths };
       return store;
     } catch (e) {
@@ -168,12 +173,21 @@ export class RunStore {
     }
   }
 
+  /**
+   * Makes a new run's folder durable as it is (its entries, and `more` files in it) before it gets its real
+   * name. The fsyncs go side by side on the thread pool, and beside the journal's first one.
+   */
+  private syncBirth(more: readonly string[]): Promise<void> {
+    return Promise.all([this.paths.dir, ...more].map((p) => fsyncDir(p))).then(() => undefined);
+  }
+
   /** Moves a new run's folder to its real name (its journal now holds run-created, durably). */
   private async beBorn(): Promise<void> {
     const birth = this.birth;
     if (!birth) return;
     this.birth = undefined;
     try {
+      await (birth.synced ?? this.syncBirth([]));
       await fs.promises.rename(this.paths.dir, birth.finalPaths.dir);
       await fsyncDir(path.dirname(birth.finalPaths.dir));
     } catch (e) {
@@ -252,7 +266,7 @@ export class RunStore {
     this.checkpointedBytes = this.journal.size;
     try {
       // Not fork(): no IPC channel to keep either process waiting on the other. execArgv: tsx in tests.
-      const child = spawn(process.execPath, [...process.execArgv, checkpointScript(), this.paths.dir], { stdio: 'ignore', detached: options.detached === true });
+      const child = spawn(process.execPath, [...process.execArgv, checkpointScript(), this.paths.dir], { stdio: 'ignore', detached: options.detached === true, env: helperEnv() });
       // Background work: on a machine with few cores it must not take CPU from the tasks of this run, or from
       // the next command (a resume typed right after a failure would otherwise wait on it).
       if (child.pid !== undefined) lowerPriority(child.pid);
@@ -276,7 +290,16 @@ export class RunStore {
     const file = path.join(this.paths.revisions, `${hash}.cairn.toml`);
     if (fs.existsSync(file)) return;
     try {
-      await writeFileAtomic(file, content);
+      if (this.birth) {
+        // A new run's folder is nobody's until its birth: no temp file needed. The file is the last entry
+        // its folder gets before the first events, so the fsyncs that make all of it durable start now.
+        await fs.promises.writeFile(file, content, { flag: 'wx' });
+        const synced = this.syncBirth([file, this.paths.revisions]);
+        synced.catch(() => undefined); // awaited by beBorn; an error surfaces there
+        this.birth.synced = synced;
+      } else {
+        await writeFileAtomic(file, content);
+      }
     } catch (e) {
       this.failure ??= new StoreError(`cannot record the workflow revision: ${e instanceof Error ? e.message : String(e)}`);
       throw this.failure;
