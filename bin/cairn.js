@@ -12,6 +12,22 @@ const argv = process.argv.slice(2);
 const cli = require(path.join(dist, 'launch.js')).loadCli(argv);
 cli.exitQuietlyOnEpipe();
 cli.main(argv).then(
-  (code) => { process.exitCode = code; },
-  (e) => { process.stderr.write('cairn: internal error: ' + (e && e.stack ? e.stack : String(e)) + '\n'); process.exitCode = 2; },
+  (code) => exitWhenWritten(code),
+  (e) => {
+    process.stderr.write('cairn: internal error: ' + (e && e.stack ? e.stack : String(e)) + '\n');
+    exitWhenWritten(2);
+  },
 );
+
+// Exits once the output is written instead of when Node has taken everything down: a natural exit frees every
+// handle and the whole heap first (~5 ms of a one-task run). Nothing of Cairn's is in flight once main() has
+// resolved (a run's end waits for its side work; the final checkpoint is a detached process of its own).
+function exitWhenWritten(code) {
+  process.exitCode = code;
+  let streams = 2;
+  const written = () => {
+    if (--streams === 0) process.exit(code);
+  };
+  process.stdout.write('', written);
+  process.stderr.write('', written);
+}

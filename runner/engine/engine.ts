@@ -70,16 +70,23 @@ function defaultParallel(): number {
 }
 
 /** Takes over driving: events, then the run to its end, then closes the store. */
-function launch(store: RunStore, opts: EngineOptions, body: (signal: AbortSignal) => Promise<RunStatus>): RunHandle {
+/**
+ * Drives `body` and closes the store when it is over. `alongside` registers work that goes on beside the run
+ * (off its critical path) and that the run's end waits for, so that nothing is left in flight when `done`
+ * resolves: the CLI exits at once then (bin/cairn.js).
+ */
+function launch(store: RunStore, opts: EngineOptions, body: (signal: AbortSignal, alongside: (work: Promise<void>) => void) => Promise<RunStatus>): RunHandle {
   const ac = new AbortController();
+  const pending: Promise<void>[] = [];
   if (opts.signal) {
     if (opts.signal.aborted) ac.abort();
     else opts.signal.addEventListener('abort', () => ac.abort(), { once: true });
   }
   const done = (async () => {
     try {
-      return await body(ac.signal);
+      return await body(ac.signal, (work) => pending.push(work));
     } finally {
+      await Promise.all(pending);
       await store.close();
     }
   })();
@@ -109,9 +116,9 @@ export async function startRun(opts: StartOptions): Promise<RunHandle> {
   if (opts.hooks?.onEvents) store.onEvents(opts.hooks.onEvents);
   const secretNames = new Set([...loaded.workflow.vars.values()].filter((v) => v.secret).map((v) => v.name));
   const shownCli = Object.fromEntries(Object.entries(cli).map(([k, v]) => [k, secretNames.has(k) ? '***' : v]));
-  return launch(store, opts, async (signal) => {
+  return launch(store, opts, async (signal, alongside) => {
     await store.writeRevision(loaded.revision, loaded.text);
-    void loaded.saveParse(); // off the critical path; it never rejects
+    alongside(loaded.saveParse()); // it never rejects
     await store.append([
       { type: 'run-created', runId, workflow: loaded.workflow.name, file: recordedFile(opts.storeRoot, loaded.file), revision: loaded.revision, mode, parallel, cliVars: shownCli, structure: loaded.structure },
       { type: 'revision-added', revision: loaded.revision },
@@ -251,9 +258,9 @@ export async function resumeRun(opts: ResumeOptions): Promise<RunHandle> {
   const mode = opts.mode ?? state.mode;
   const parallel = opts.parallel ?? state.parallel;
   const resume = state.resumes.length + 1;
-  return launch(store, opts, async (signal) => {
+  return launch(store, opts, async (signal, alongside) => {
     await store.writeRevision(plan.loaded.revision, plan.loaded.text);
-    void plan.loaded.saveParse(); // off the critical path; it never rejects
+    alongside(plan.loaded.saveParse()); // it never rejects
     const overrides = Object.fromEntries(plan.overrideEvents.map((e) => (e.type === 'var-set' ? [e.name, e.value ?? '***'] : ['', ''])));
     await store.append([
       { type: 'run-status', status: 'resuming' },
@@ -302,9 +309,9 @@ export async function rerunTask(opts: RerunOptions): Promise<RunHandle> {
   }
   const state = store.state;
   const resume = state.resumes.length + 1;
-  return launch(store, opts, async (signal) => {
+  return launch(store, opts, async (signal, alongside) => {
     await store.writeRevision(loaded.revision, loaded.text);
-    void loaded.saveParse(); // off the critical path; it never rejects
+    alongside(loaded.saveParse()); // it never rejects
     await store.append([
       ...(state.revisions.includes(loaded.revision) ? [] : [{ type: 'revision-added' as const, revision: loaded.revision }]),
       { type: 'rerun-started', resume, revision: loaded.revision, task: opts.task, downstream: opts.downstream === true, rerun: [...run] },
