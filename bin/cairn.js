@@ -23,7 +23,6 @@ cli.main(argv).then(
 // handle and the whole heap first (~5 ms of a one-task run). Nothing of Cairn's is in flight once main() has
 // resolved (a run's end waits for its side work; the final checkpoint is a detached process of its own).
 function exitWhenWritten(code) {
-  process.exitCode = code;
   let streams = 2;
   const written = () => {
     if (--streams === 0) process.exit(code);

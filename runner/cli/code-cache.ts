@@ -22,19 +22,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
 
-/** What happened to the cache: V8 used it, a new one was written (there was none, or V8 rejected it), one
- * could not be written, or caching is off. */
-export type CodeCacheStatus = 'accepted' | 'written' | 'unwritten' | 'off';
-
-export interface CodeCacheOptions {
-  /** Overrides the user's cache folder (tests). */
-  readonly cacheDir?: string;
-  /** Called at exit with what happened to the cache (tests). */
-  readonly onExit?: (status: CodeCacheStatus) => void;
-}
-
 /** $CAIRN_CODE_CACHE=off loads the bundle the plain way (to measure, or to rule the cache out). */
-export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
+function codeCacheDir(env: NodeJS.ProcessEnv): string | undefined {
   if (env.CAIRN_CODE_CACHE === 'off') return undefined;
   const base = env.XDG_CACHE_HOME !== undefined && path.isAbsolute(env.XDG_CACHE_HOME) ? env.XDG_CACHE_HOME : path.join(os.homedir(), '.cache');
   return path.join(base, 'cairn', 'v8');
@@ -45,24 +34,18 @@ export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string | und
  * that goes wrong with the cache (no home folder, a read-only disk, a foreign owner) falls back to a plain
  * compile: the cache only ever makes start-up faster.
  */
-export function requireWithCodeCache(file: string, tag: string, options: CodeCacheOptions = {}): unknown {
+export function requireWithCodeCache(file: string, tag: string): unknown {
   const bytes = fs.readFileSync(file);
-  const source = bytes.toString('utf8');
-  const dir = options.cacheDir ?? codeCacheDir();
+  const dir = codeCacheDir(process.env);
   const cacheFile = dir === undefined ? undefined : path.join(dir, cacheName(file, tag, bytes));
   const cached = cacheFile === undefined ? undefined : readPrivate(cacheFile);
-  const script = new vm.Script(Module.wrap(source), { filename: file, ...(cached !== undefined && { cachedData: cached }) });
-  const accepted = cached !== undefined && !script.cachedDataRejected;
-  process.once('exit', () => {
-    let status: CodeCacheStatus = 'off';
-    if (accepted) status = 'accepted';
+  const script = new vm.Script(Module.wrap(bytes.toString('utf8')), { filename: file, ...(cached !== undefined && { cachedData: cached }) });
+  if (cacheFile !== undefined && (cached === undefined || script.cachedDataRejected)) {
     // At exit: by then the script holds the functions this command compiled too, not only the top level.
-    else if (cacheFile !== undefined) status = writePrivate(cacheFile, () => script.createCachedData()) ? 'written' : 'unwritten';
-    options.onExit?.(status);
-  });
+    process.once('exit', () => writePrivate(cacheFile, () => script.createCachedData()));
+  }
   const mod = new Module(file, module);
   mod.filename = file;
-  mod.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(path.dirname(file));
   const wrapper = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: Module, filename: string, dirname: string) => void;
   wrapper.call(mod.exports, mod.exports, Module.createRequire(file), mod, file, path.dirname(file));
   mod.loaded = true;
@@ -107,13 +90,13 @@ function readPrivate(file: string): Buffer | undefined {
   }
 }
 
-/** Writes the cache and removes the ones this bundle location had before (older builds). False when it could not. */
-function writePrivate(file: string, data: () => Buffer): boolean {
+/** Writes the cache and removes the ones this bundle location had before (older builds). Best effort. */
+function writePrivate(file: string, data: () => Buffer): void {
   const dir = path.dirname(file);
   try {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     const st = fs.lstatSync(dir);
-    if (!st.isDirectory() || !isPrivate(st)) return false;
+    if (!st.isDirectory() || !isPrivate(st)) return;
     const tmp = `${file}.${process.pid}.tmp`;
     const bytes = data();
     fs.writeFileSync(tmp, Buffer.concat([digest(bytes), bytes]), { mode: 0o600 });
@@ -123,8 +106,7 @@ function writePrivate(file: string, data: () => Buffer): boolean {
     for (const other of fs.readdirSync(dir)) {
       if (other !== name && other.startsWith(sameBundle) && other.endsWith('.v8')) fs.rmSync(path.join(dir, other), { force: true });
     }
-    return true;
   } catch {
-    return false;
+    // No cache this time: the next start compiles again.
   }
 }

@@ -57,8 +57,8 @@ const isTableKind = (k: ValueKind): boolean => k === 'table' || k === 'env-table
 /** Keys written under `path` anywhere in the document, except the one at `except`. */
 function presentKeys(a: DocumentAnalysis, path: readonly string[], except: number): Set<string> {
   const out = new Set<string>();
-  for (const k of a.scan.keys) {
-    if (k.path.length === path.length + 1 && k.span.start !== except && path.every((s, i) => k.path[i] === s)) out.add(k.path[path.length]!);
+  for (const k of a.scan.keysOfDepth(path.length + 1)) {
+    if (k.span.start !== except && path.every((s, i) => k.path[i] === s)) out.add(k.path[path.length]!);
   }
   return out;
 }

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Position } from 'vscode-languageserver-types';
 import { generateWorkflow } from '../../runner/testing/generate-workflow';
-import { prng } from '../../runner/testing/prng';
+import { Rng } from '../../runner/testing/prng';
 import { document } from '../test-utils/cursor';
 import { getCompletions } from './completion';
 import { DocumentAnalysis, type AnalysisPart } from './document-analysis';
@@ -56,36 +56,35 @@ function cursorOffsets(text: string, step: number): number[] {
 }
 
 /** Edits a user could make: type a character or a trigger, delete a few, retype a task's command or description. */
-function edit(text: string, random: () => number): string {
-  const at = Math.floor(random() * (text.length + 1));
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T;
-  switch (Math.floor(random() * 5)) {
+function edit(text: string, rng: Rng): string {
+  const at = rng.int(text.length + 1);
+  switch (rng.int(5)) {
     case 0:
-      return text.slice(0, at) + pick(['x', '"', ' ', '.', '[', ',', '{{ .', '\n', 'deps = ["', 'a-1']) + text.slice(at);
+      return text.slice(0, at) + rng.pick(['x', '"', ' ', '.', '[', ',', '{{ .', '\n', 'deps = ["', 'a-1']) + text.slice(at);
     case 1:
-      return text.slice(0, at) + text.slice(at + 1 + Math.floor(random() * 4));
+      return text.slice(0, at) + text.slice(at + 1 + rng.int(4));
     case 2: {
       // A run or description string changes: its task's completion item must change with it.
       const strings = [...text.matchAll(/^(run|description) = "([^"\\\n]*)"/gm)];
       if (strings.length === 0) return text;
-      const m = pick(strings);
+      const m = rng.pick(strings);
       const start = m.index + m[1]!.length + 4;
-      return text.slice(0, start) + pick(['', 'new ', '`x` ', '# not a heading\n']) + text.slice(start);
+      return text.slice(0, start) + rng.pick(['', 'new ', '`x` ', '# not a heading\n']) + text.slice(start);
     }
     case 3: {
       // A task becomes forensic, or stops being one.
       const forensic = text.indexOf('type = "forensic"');
-      if (forensic !== -1 && random() < 0.5) return text.slice(0, forensic) + text.slice(forensic + 'type = "forensic"'.length);
+      if (forensic !== -1 && rng.chance(0.5)) return text.slice(0, forensic) + text.slice(forensic + 'type = "forensic"'.length);
       const header = [...text.matchAll(/^\[tasks\.[^\]\n]+\]\n/gm)];
       if (header.length === 0) return text;
-      const h = pick(header);
+      const h = rng.pick(header);
       return text.slice(0, h.index + h[0].length) + 'type = "forensic"\n' + text.slice(h.index + h[0].length);
     }
     default: {
       // A task is renamed.
       const ids = [...text.matchAll(/^\[tasks\.([a-z_-]+[0-9]*)\]/gm)];
       if (ids.length === 0) return text;
-      const m = pick(ids);
+      const m = rng.pick(ids);
       const start = m.index + '[tasks.'.length;
       return text.slice(0, start) + 'r' + text.slice(start);
     }
@@ -177,12 +176,12 @@ describe('lazy analysis', () => {
 
   for (const { name, text } of [examples()[0]!, GENERATED]) {
     it(`completes as the full analysis does while ${name} is typed into, version after version`, () => {
-      const random = prng(name.length);
+      const rng = new Rng(name.length);
       const ls = createLanguageService();
       const doc = document(text, 'file:///w/typed.cairn.toml', 1);
       let current = text;
       for (let version = 2; version <= 60; version++) {
-        current = edit(current, random);
+        current = edit(current, rng);
         TextDocument.update(doc, [{ text: current }], version);
         const where = `${name} v${version}`;
         // A few completions per version, the first one on the fresh version; the reference is analysed from scratch.
@@ -192,7 +191,7 @@ describe('lazy analysis', () => {
         const depsAt = [...current.matchAll(/deps = \["/g)].map((m) => m.index + m[0].length);
         for (let k = 0; k < 4; k++) {
           const choices = k === 0 && depsAt.length > 0 ? depsAt : offsets;
-          const offset = choices[Math.floor(random() * choices.length)]!;
+          const offset = rng.pick(choices);
           const position = doc.positionAt(offset);
           assert.deepEqual(ls.completion(doc, position), getCompletions(reference, position), `${where} at offset ${offset}`);
         }

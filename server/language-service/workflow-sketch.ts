@@ -3,7 +3,7 @@
 // because the document they see is usually not valid TOML while being typed.
 import type { Span } from '../../runner/model/span';
 import { decodeTomlStringAt } from '../../runner/model/toml-string';
-import { occurrence, skimToml, type KeyOccurrence, type ScanEntry, type ScanSegment, type ScanSink, type ScanTable, type ScanValue, type TomlScan } from './toml-scan';
+import { allEntries, occurrence, skimToml, type KeyOccurrence, type ScanEntry, type ScanSegment, type ScanSink, type ScanTable, type ScanValue, type TomlScan } from './toml-scan';
 
 export interface SketchTask {
   readonly id: string;
@@ -113,16 +113,10 @@ class SketchReader implements ScanSink {
 
 export function sketchWorkflow(text: string, scan: TomlScan): WorkflowSketch {
   const reader = new SketchReader();
-  const visit = (entries: readonly ScanEntry[]): void => {
-    for (const e of entries) {
-      reader.entry(e);
-      // Inline tables' entries, depth first (their paths are full paths too).
-      if (e.value?.kind === 'inline-table') visit(e.value.entries);
-    }
-  };
   for (const table of scan.tables) {
     reader.table(table);
-    visit(table.entries);
+    // Inline tables' entries too (their paths are full paths).
+    for (const e of allEntries(table.entries)) reader.entry(e);
   }
   for (const k of scan.keysOfDepth(2)) if (k.path[0] === 'tasks' || k.path[0] === 'vars') reader.names.push(k);
   return sketchFrom(text, reader);
