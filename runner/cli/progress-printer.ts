@@ -3,6 +3,7 @@
 import type { RunEvent } from '../engine/events';
 import { formatDuration } from '../model/duration';
 import type { RunState } from '../store/run-state';
+import { monotonicMs } from '../exec/monotonic';
 
 export interface PrinterOutput {
   write(s: string): void;
@@ -117,7 +118,7 @@ export class ProgressPrinter {
 
   /** Done and total tasks, counted at most every RECOUNT_MS; a later redraw with fresh counts when reused. */
   private countsOf(state: RunState): { done: number; total: number } {
-    const now = performance.now();
+    const now = monotonicMs();
     if (now - this.counts.at < RECOUNT_MS) {
       this.recount ??= setTimeout(() => {
         this.recount = undefined;

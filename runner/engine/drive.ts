@@ -242,9 +242,8 @@ export async function drive(req: DriveRequest): Promise<RunStatus> {
     }
   }
 
-  let outcomes: Map<string, TaskOutcome>;
   try {
-    outcomes = await schedule({
+    const outcomes = await schedule({
       graph: loaded.graph,
       run: req.run,
       satisfied: (id) => isDone(state.tasks.get(id)),
@@ -263,25 +262,28 @@ export async function drive(req: DriveRequest): Promise<RunStatus> {
       // Once the user cancels, tasks left waiting are cancelled by the user, not by a failure.
       cancelUpstream: (id) => record([{ type: 'task-status', task: id, status: 'cancelled', reason: req.signal.aborted ? 'user' : 'upstream-failed' }]).catch(() => undefined),
     });
+    const closing: NewRunEvent[] = [];
+    for (const id of req.run) if (!outcomes.has(id)) closing.push({ type: 'task-status', task: id, status: 'cancelled', reason: 'user' });
+    for (const t of wf.tasks.values()) {
+      if (t.type === 'forensic' && !forensicsRan.has(t.id) && state.tasks.get(t.id)?.status === 'pending') {
+        closing.push({ type: 'task-status', task: t.id, status: 'skipped', reason: 'target-not-failed' });
+      }
+    }
+    // Recorded in the turn the last task ended, so its success and the run's end share one fsync. A success
+    // still in flight is not in the state yet: its outcome stands for it (if its record fails, so does this one).
+    const statusOf = (id: string): string | undefined => (outcomes.get(id) === 'success' ? 'success' : state.tasks.get(id)?.status);
+    const status = finalStatus(req.signal.aborted, [...wf.tasks.values()].filter((t) => t.type !== 'forensic').map((t) => statusOf(t.id)));
+    const ended = record([...closing, { type: 'run-status', status }]);
+    await Promise.allSettled([ended, ...inFlight]);
+    if (store.failed) throw store.failed;
+    await ended;
+    return status;
   } finally {
     req.signal.removeEventListener('abort', onAbort);
     await Promise.allSettled([...inFlight]);
     await fs.promises.rm(outputsDir, { recursive: true, force: true }).catch(() => undefined);
     await orphansRemoved;
   }
-  if (store.failed) throw store.failed;
-
-  const closing: NewRunEvent[] = [];
-  for (const id of req.run) if (!outcomes.has(id)) closing.push({ type: 'task-status', task: id, status: 'cancelled', reason: 'user' });
-  for (const t of wf.tasks.values()) {
-    if (t.type === 'forensic' && !forensicsRan.has(t.id) && state.tasks.get(t.id)?.status === 'pending') {
-      closing.push({ type: 'task-status', task: t.id, status: 'skipped', reason: 'target-not-failed' });
-    }
-  }
-  if (closing.length > 0) await record(closing);
-  const status = finalStatus(req.signal.aborted, [...wf.tasks.values()].filter((t) => t.type !== 'forensic').map((t) => state.tasks.get(t.id)?.status));
-  await record([{ type: 'run-status', status }]);
-  return status;
 }
 
 /** The run's status from the latest status of each (non-forensic) task. */

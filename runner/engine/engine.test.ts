@@ -116,6 +116,16 @@ describe('engine', function () {
     assert.deepEqual(events.map((e) => e.seq), events.map((_, i) => i + 1), 'events are numbered without gaps');
   });
 
+  it('costs one fsync per task on a chain, the run\'s end sharing the last task\'s', async () => {
+    const s = sandbox(['[tasks.a]', 'run = "true"', '[tasks.b]', 'run = "true"', 'deps = ["a"]'].join('\n'));
+    const handle = await startRun({ ...opts(s), file: s.file });
+    assert.equal(await handle.done, 'success');
+    // The run's birth; a's start; a's end with b's start; b's end with the run's end.
+    assert.equal(handle.store.journalCommits, 4);
+    const { state } = await readRun(s.root, handle.runId);
+    assert.equal(state.status, 'success');
+  });
+
   it('resumes from the point of failure: succeeded tasks are kept with their variables, failed ones run as a new attempt', async () => {
     const s = sandbox(PIPELINE(true));
     const { runId } = await collectRun(s);

@@ -110,15 +110,16 @@ export async function startRun(opts: StartOptions): Promise<RunHandle> {
   const mode = opts.mode ?? 'eager';
   const parallel = opts.parallel ?? defaultParallel();
   await ensureStore(opts.storeRoot);
-  await removeStillborn(opts.storeRoot);
   const runId = newRunId();
   const store = await RunStore.create(opts.storeRoot, runId, opts.command ?? 'cairn run');
   if (opts.hooks?.onEvents) store.onEvents(opts.hooks.onEvents);
   const secretNames = new Set([...loaded.workflow.vars.values()].filter((v) => v.secret).map((v) => v.name));
   const shownCli = Object.fromEntries(Object.entries(cli).map(([k, v]) => [k, secretNames.has(k) ? '***' : v]));
   return launch(store, opts, async (signal, alongside) => {
+    // Neither is needed before the first task: the leftovers of dead births, and the parse cache. Neither rejects.
+    alongside(removeStillborn(opts.storeRoot));
     await store.writeRevision(loaded.revision, loaded.text);
-    alongside(loaded.saveParse()); // it never rejects
+    alongside(loaded.saveParse());
     await store.append([
       { type: 'run-created', runId, workflow: loaded.workflow.name, file: recordedFile(opts.storeRoot, loaded.file), revision: loaded.revision, mode, parallel, cliVars: shownCli, structure: loaded.structure },
       { type: 'revision-added', revision: loaded.revision },

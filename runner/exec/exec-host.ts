@@ -11,6 +11,7 @@ import { executeTask, type ExecHooks, type ExecResult, type ExecSpec } from './e
 import { helperEnv } from './helper-env';
 import { envDelta, isFromHost, type FromHost, type ToHost } from './host-protocol';
 import { ProcessGroup } from './process-group';
+import { monotonicMs } from './monotonic';
 
 interface Pending {
   readonly hooks: ExecHooks;
@@ -65,7 +66,7 @@ export class ExecHost {
     return new Promise<ExecResult>((resolve) => {
       const onAbort = (): void => this.post({ type: 'abort', id });
       abort?.addEventListener('abort', onAbort, { once: true });
-      this.pending.set(id, { hooks, started: performance.now(), resolve, detach: () => abort?.removeEventListener('abort', onAbort) });
+      this.pending.set(id, { hooks, started: monotonicMs(), resolve, detach: () => abort?.removeEventListener('abort', onAbort) });
       this.hold();
       const { env, ...rest } = spec;
       let delta = envDelta(this.sentEnv, env);
@@ -175,7 +176,7 @@ export class ExecHost {
     for (const [id, p] of this.pending) {
       if (p.pid !== undefined) new ProcessGroup(p.pid).signal('SIGKILL');
       const message = `cairn's exec host stopped while the task ran (${why}); the task was ended`;
-      this.settle(id, p, { outcome: 'spawn', message, durationMs: performance.now() - p.started, logTail: message });
+      this.settle(id, p, { outcome: 'spawn', message, durationMs: monotonicMs() - p.started, logTail: message });
     }
   }
 

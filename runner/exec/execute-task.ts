@@ -11,6 +11,7 @@ import { ProcessGroup, type GroupEnd } from './process-group';
 import { SecretMatcher, maskSecrets } from './secret-masker';
 import { describeSpawnError } from './spawn-error';
 import { StdoutCapture } from './stdout-capture';
+import { monotonicMs } from './monotonic';
 
 export interface ExecSpec {
   /** Already rendered (templates expanded). */
@@ -95,12 +96,12 @@ interface Exit {
 
 /** Never rejects: every failure is an outcome. */
 export async function executeTask(spec: ExecSpec, hooks: ExecHooks, abort?: AbortSignal): Promise<ExecResult> {
-  const started = performance.now();
+  const started = monotonicMs();
   const matcher = SecretMatcher.create(spec.secrets);
   const tail = new LogTail(spec.tailLines ?? DEFAULT_TAIL_LINES);
   const capture = spec.captureStdout ? new StdoutCapture(spec.maxCaptureBytes) : undefined;
   const report = (outputError?: string, logError?: string): ExecReport => ({
-    durationMs: performance.now() - started,
+    durationMs: monotonicMs() - started,
     logTail: tail.toString(),
     ...(capture !== undefined && { stdout: capture.text(), stdoutTruncated: capture.truncated }),
     ...(outputError !== undefined && { outputError: maskSecrets(outputError, matcher) }),

@@ -4,6 +4,7 @@ import { StringDecoder } from 'node:string_decoder';
 import type { Readable, Writable } from 'node:stream';
 import type { LogTail } from './log-tail';
 import { MaskingStream, type SecretMatcher } from './secret-masker';
+import { monotonicMs } from './monotonic';
 
 export type StreamName = 'stdout' | 'stderr';
 
@@ -48,7 +49,7 @@ export class OutputSink {
     };
     this.sources.push(source);
     stream.on('data', (chunk: Buffer) => {
-      this.lastData = performance.now();
+      this.lastData = monotonicMs();
       const text = source.decoder.write(chunk);
       this.emit(source.masker === undefined ? text : source.masker.write(text), name);
     });
@@ -92,7 +93,7 @@ export class OutputSink {
    */
   async settle(idleMs: number): Promise<void> {
     while (!(await this.closedWithin(idleMs))) {
-      if (this.paused || performance.now() - this.lastData < idleMs) continue;
+      if (this.paused || monotonicMs() - this.lastData < idleMs) continue;
       for (const source of this.sources) if (!source.closed) source.stream.destroy();
     }
   }

@@ -3,6 +3,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import { errorCode } from '../store/fs-error';
+import { monotonicMs } from './monotonic';
 
 /** How the group ended when we had to end it. */
 export type GroupEnd = 'gone' | 'terminated' | 'killed';
@@ -46,9 +47,9 @@ export class ProcessGroup {
   /** SIGTERM to the group, then SIGKILL once `graceMs` has passed with any member still running. */
   async terminate(graceMs: number): Promise<GroupEnd> {
     if (!this.signal('SIGTERM')) return 'gone';
-    const deadline = performance.now() + graceMs;
+    const deadline = monotonicMs() + graceMs;
     for (let wait = FIRST_POLL_MS; ; wait = Math.min(wait * 2, MAX_POLL_MS)) {
-      const left = deadline - performance.now();
+      const left = deadline - monotonicMs();
       if (left <= 0) break;
       await delay(Math.min(wait, left));
       if (!(await this.isAlive())) return 'terminated';

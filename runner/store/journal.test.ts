@@ -84,6 +84,27 @@ describe('journal', function () {
       assert.deepEqual(none, { records: [], tornTail: false, endByte: tail.endByte });
     });
 
+    it('hands each record to a visitor in order instead of collecting them, and stops at damage the same way', async function () {
+      fs.writeFileSync(file, ['{"seq":1}', '{"seq":2}', '{"seq":3', '{"seq":4}', '{"seq":5'].join('\n'));
+      const visited: unknown[] = [];
+      const read = await readJournal(file, 0, (r) => visited.push(r));
+      assert.deepEqual(seqs(visited), [1, 2]);
+      assert.deepEqual(read.records, [], 'nothing is collected beside the visitor');
+      assert.equal(read.corruptAt, 3);
+      assert.equal(read.endByte, Buffer.byteLength('{"seq":1}\n{"seq":2}\n'));
+    });
+
+    it('throws what a visitor throws, as it is', async function () {
+      fs.writeFileSync(file, '{"seq":1}\n{"seq":2}\n');
+      const boom = new RangeError('not a run event');
+      await assert.rejects(
+        readJournal(file, 0, (r) => {
+          if ((r as { seq: number }).seq === 2) throw boom;
+        }),
+        (e: unknown) => e === boom,
+      );
+    });
+
     it('refuses a fromByte beyond the end, saying the journal was cut short', async function () {
       fs.writeFileSync(file, '{"seq":1}\n');
       await assert.rejects(readJournal(file, 100), (e: unknown) => e instanceof JournalError && /has 10 bytes, fewer than the 100 already read/.test(e.message));

@@ -70,11 +70,12 @@ const TAKEOVER_PATIENCE_MS = 10_000;
  */
 export async function acquireLock(dir: string, command: string, opts: { heartbeatMs?: number } = {}): Promise<RunLock> {
   const lockPath = path.join(dir, LOCK);
+  const identified = selfIdentity(); // read beside the first look: both are on a new run's critical path
   // A refused driver writes nothing, not even a temp file, in the common case of a live holder.
   const first = await inspect(lockPath).catch(() => undefined);
   if (first?.alive) throw new LockedError(dir, first.holder);
   const now = new Date().toISOString();
-  const self = await selfIdentity();
+  const self = await identified;
   const record: LockRecord = { pid: process.pid, host: os.hostname(), startedAt: now, heartbeatAt: now, command, ...self };
   const text = JSON.stringify(record) + '\n';
   let handle: fs.FileHandle | undefined;
@@ -259,8 +260,8 @@ let identity: Promise<{ procStart?: string; bootId?: string }> | undefined;
 
 function selfIdentity(): Promise<{ procStart?: string; bootId?: string }> {
   identity ??= (async () => {
-    const proc = await procStat('self');
-    const bootId = (await fs.readFile('/proc/sys/kernel/random/boot_id', 'utf8').catch(() => '')).trim();
+    const [proc, boot] = await Promise.all([procStat('self'), fs.readFile('/proc/sys/kernel/random/boot_id', 'utf8').catch(() => '')]);
+    const bootId = boot.trim();
     return { ...(proc ? { procStart: proc.start } : {}), ...(bootId === '' ? {} : { bootId }) };
   })();
   return identity;

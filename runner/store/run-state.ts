@@ -137,8 +137,10 @@ export function applyEvent(state: RunState, e: RunEvent): void {
       state.mode = e.mode;
       state.parallel = e.parallel;
       state.structure = e.structure;
-      // Tasks removed by an allowed structure change leave the run's view.
-      for (const id of [...state.tasks.keys()]) if (!e.structure.some((s) => s.id === id)) state.tasks.delete(id);
+      // Tasks removed by an allowed structure change leave the run's view. (A set: 10,000 tasks each looked up
+      // in a list of 10,000 was 10^8 steps, in every resume and every read of a resumed run.)
+      const kept = new Set(e.structure.map((s) => s.id));
+      for (const id of [...state.tasks.keys()]) if (!kept.has(id)) state.tasks.delete(id);
       for (const s of e.structure) task(state, s.id);
       return;
     case 'rerun-started':

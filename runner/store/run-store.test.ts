@@ -120,4 +120,11 @@ describe('run store', function () {
     assert.equal(snap.state.status, 'success');
     assert.ok(snap.warnings.some((w) => /read the run from its journal/.test(w)), snap.warnings.join('; '));
   });
+
+  it('says which run folder it cannot create', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-store-'));
+    roots.push(root);
+    fs.writeFileSync(path.join(root, 'runs'), 'not a folder');
+    await assert.rejects(RunStore.create(root, '01M7YF0000000003', 'test'), (e: unknown) => e instanceof Error && e.message.startsWith(`cannot create the run folder ${path.join(root, 'runs', '.new-01M7YF0000000003')}: `));
+  });
 });

@@ -13,7 +13,7 @@ import { RunDb } from './run-db';
 import { Journal, readJournal } from './journal';
 import { acquireLock, readLock, type LockHolder, type RunLock } from './lock';
 import { runPaths, type RunPaths } from './run-paths';
-import { applyEvent, emptyRunState, foldEvents, type RunState } from './run-state';
+import { applyEvent, emptyRunState, type RunState } from './run-state';
 import { fsErrorText } from './fs-error';
 import { StoreError } from './store-error';
 
@@ -29,11 +29,13 @@ export type EventListener = (events: readonly RunEvent[], state: RunState) => vo
 
 /** The whole journal folded, without sql.js: how a writer opens a run (see checkpoint.ts for why). */
 async function foldJournal(paths: RunPaths): Promise<RunState> {
-  const j = await readJournal(paths.journal, 0);
+  const state = emptyRunState();
+  const j = await readJournal(paths.journal, 0, (r) => {
+    if (isRunEvent(r)) applyEvent(state, r);
+  });
   if (j.corruptAt !== undefined) {
     throw new StoreError(`the journal ${paths.journal} is damaged at line ${j.corruptAt} (not at its end, so not a torn write); the events before it are intact`);
   }
-  const state = foldEvents(j.records.filter(isRunEvent));
   if (state.id === '') throw new StoreError(`${paths.dir} holds no run (its journal has no run-created event)`);
   return state;
 }
@@ -152,25 +154,32 @@ export class RunStore {
   static async create(root: string, runId: string, command: string): Promise<RunStore> {
     const finalPaths = runPaths(root, runId);
     const paths = runPaths(root, `.new-${runId}`);
+    const folderError = (e: unknown): StoreError => new StoreError(`cannot create the run folder ${paths.dir}: ${fsErrorText(e)}`);
     try {
-      await fs.promises.mkdir(path.dirname(paths.dir), { recursive: true });
+      if (!fs.existsSync(path.dirname(paths.dir))) await fs.promises.mkdir(path.dirname(paths.dir), { recursive: true });
       await fs.promises.mkdir(paths.dir); // not recursive: an existing run folder is an error
-      await fs.promises.mkdir(paths.revisions);
-      await fs.promises.mkdir(paths.logs);
     } catch (e) {
-      throw new StoreError(`cannot create the run folder ${paths.dir}: ${fsErrorText(e)}`);
+      throw folderError(e);
     }
-    const lock = await acquireLock(paths.dir, command);
-    try {
-      await writeEmptyCheckpoint(paths.db);
-      const journal = await Journal.open(paths.journal, { folderSyncedByCaller: true });
-      const store = new RunStore(runId, paths, journal, lock, emptyRunState());
+    // What goes into the new folder goes in side by side: each step is a trip to the thread pool, and a new
+    // run's first task waits for all of them. Nobody else writes in a `.new-` folder (see removeStillborn).
+    const steps = await Promise.allSettled([
+      acquireLock(paths.dir, command),
+      fs.promises.mkdir(paths.revisions),
+      fs.promises.mkdir(paths.logs),
+      writeEmptyCheckpoint(paths.db),
+      Journal.open(paths.journal, { folderSyncedByCaller: true }),
+    ] as const);
+    const [locked, revisions, logs, , opened] = steps;
+    const failure = steps.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failure === undefined && locked.status === 'fulfilled' && opened.status === 'fulfilled') {
+      const store = new RunStore(runId, paths, opened.value, locked.value, emptyRunState());
       store.birth = { finalPaths };
       return store;
-    } catch (e) {
-      await lock.release();
-      throw e;
     }
+    if (opened.status === 'fulfilled') await opened.value.close().catch(() => undefined);
+    if (locked.status === 'fulfilled') await locked.value.release();
+    throw failure === revisions || failure === logs ? folderError(failure?.reason) : failure?.reason;
   }
 
   /**
@@ -248,6 +257,11 @@ export class RunStore {
 
   get failed(): StoreError | undefined {
     return this.failure;
+  }
+
+  /** For tests: the journal's commits (fdatasyncs) since this store opened it. */
+  get journalCommits(): number {
+    return this.journal.commits;
   }
 
   /** For tests: the pids of the checkpoints still running. */
