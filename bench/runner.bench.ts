@@ -301,8 +301,8 @@ async function benchAll(ctx: Ctx, rows: BenchRow[]): Promise<void> {
     const speedup = pairRatioNum(byTool?.get('snakemake'), byTool?.get('cairn'));
     target(`${key}: ahead of snakemake (snakemake ÷ cairn wall)`, fmt(speedup, '×'), need > 1 ? `≥ ${need}×` : '> 1×', ok(speedup, (x) => (need > 1 ? x >= need : x > 1)));
   }
-  // The decision is what a resume does before its first task that a run does not: fold the journal, parse and
-  // validate the workflow again, judge each kept task's staleness, record resume-started. So it is measured as
+  // The decision is what a resume does before its first task that a run does not: fold the journal, build and
+  // check the workflow's model again (from its cached parse), plan, record resume-started. So it is measured as
   // the resume's time to its first task less a one-task run's (Node's boot, the bundle, a store, one fsync'd
   // event: what the start-up target covers). The whole time from process start is shown beside it.
   const decide = median((resume.get('cairn') ?? []).map((x) => x.firstTaskMs ?? NaN));

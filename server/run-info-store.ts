@@ -9,9 +9,8 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runWorkflowFile } from '../runner/engine/load-workflow';
 import { runDocument, shownValue, type RunDocument } from '../runner/engine/run-document';
-import { latestVars, type RunState, type VarSnapshot } from '../runner/store/run-state';
-import { readRun } from '../runner/store/run-store';
-import { listRunIds } from '../runner/store/workspace-store';
+import { latestVars, type VarSnapshot } from '../runner/store/run-state';
+import { readRunsNewestFirst, runPaths } from '../runner/store/run-store';
 import type { RunInfoProvider, TaskRunInfo, VarValueInfo } from './language-service';
 
 interface Entry {
@@ -54,7 +53,7 @@ export class RunInfoStore implements RunInfoProvider {
     try {
       const runsStamp = stamp(path.join(root, 'runs'));
       const known = this.entries.get(uri);
-      if (known?.run !== undefined && known.stamp === `${runsStamp}:${stamp(journal(root, known.run.id))}`) return;
+      if (known?.run !== undefined && known.stamp === `${runsStamp}:${stamp(runPaths(root, known.run.id).journal)}`) return;
       if (known !== undefined && known.run === undefined && known.stamp === runsStamp) return;
       this.entries.set(uri, await latestRunOf(root, file, runsStamp));
     } catch {
@@ -94,22 +93,14 @@ export class RunInfoStore implements RunInfoProvider {
 /**
  * The newest run of `file` in the store, each run read once: its state holds the file it ran, the document the
  * hovers show and the variables. A run that cannot be read (junk, or damaged) is passed over, as `cairn runs`
- * leaves it out: the file's run may be an older one.
+ * leaves it out: the file's run may be an older one. The run's stamp is its journal as readRun found it just
+ * before reading: an event appended while reading changes the stamp, so the next refresh reads again.
  */
 async function latestRunOf(root: string, file: string, runsStamp: string): Promise<Entry> {
-  for (const id of await listRunIds(root)) {
-    // Stamped before it is read: an event appended while reading changes the stamp, so the next refresh
-    // reads again. Stamped after, that event would be missed until the run's next one.
-    const journalStamp = stamp(journal(root, id));
-    let state: RunState;
-    try {
-      ({ state } = await readRun(root, id));
-    } catch {
-      continue;
-    }
-    if (runWorkflowFile(root, state.file) !== file) continue;
+  for await (const snap of readRunsNewestFirst(root)) {
+    if (runWorkflowFile(root, snap.state.file) !== file) continue;
     // No staleness: it would load and validate the workflow file, and hovers do not show it.
-    return { stamp: `${runsStamp}:${journalStamp}`, run: runDocument(state), vars: latestVars(state) };
+    return { stamp: `${runsStamp}:${stampOf(snap.journal)}`, run: runDocument(snap.state), vars: latestVars(snap.state) };
   }
   return { stamp: runsStamp, vars: new Map() };
 }
@@ -122,19 +113,18 @@ function filePath(uri: string): string | undefined {
   }
 }
 
-function journal(root: string, runId: string): string {
-  return path.join(root, 'runs', runId, 'events.ndjson');
-}
-
 /**
  * What changes when a folder gains an entry or a journal an event. The size joins the modification time
  * because a file system with coarse timestamps can show two appends within one tick with the same mtime;
  * the journal only grows, so its size never repeats.
  */
+function stampOf(s: { readonly mtimeMs: number; readonly size: number }): string {
+  return `${s.mtimeMs}/${s.size}`;
+}
+
 function stamp(p: string): string {
   try {
-    const s = statSync(p);
-    return `${s.mtimeMs}/${s.size}`;
+    return stampOf(statSync(p));
   } catch {
     return 'missing';
   }

@@ -69,7 +69,6 @@ function defaultParallel(): number {
   return Math.max(1, os.availableParallelism());
 }
 
-/** Takes over driving: events, then the run to its end, then closes the store. */
 /**
  * Drives `body` and closes the store when it is over. `alongside` registers work that goes on beside the run
  * (off its critical path) and that the run's end waits for, so that nothing is left in flight when `done`

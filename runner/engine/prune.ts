@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { acquireLock, LockedError } from '../store/lock';
-import { readRun, runPaths } from '../store/run-store';
+import { readRunsNewestFirst, runPaths } from '../store/run-store';
 import { listRunIds, removeStillborn } from '../store/workspace-store';
 import { parsedCacheOf, RefusedError } from './load-workflow';
 
@@ -51,14 +51,9 @@ export async function pruneRuns(root: string, opts: PruneOptions = {}): Promise<
   if (!opts.dryRun) await removeStillborn(root);
   const seen = new Map<string, number>(); // runs seen per workflow file, newest first
   const out: PrunedRun[] = [];
-  for (const id of await listRunIds(root)) {
-    let snap;
-    try {
-      snap = await readRun(root, id);
-    } catch {
-      continue; // unreadable: not ours to judge; `cairn runs` reports it
-    }
-    const s = snap.state;
+  // An unreadable run is not ours to judge: `cairn runs` reports it.
+  for await (const snap of readRunsNewestFirst(root)) {
+    const { id, state: s } = snap;
     const nth = (seen.get(s.file) ?? 0) + 1;
     seen.set(s.file, nth);
     if (nth <= keep || snap.driver?.alive) continue;

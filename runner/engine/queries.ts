@@ -6,8 +6,8 @@ import type { RunStatus, TaskStatus, VarSource } from './events';
 import { RefusedError } from './load-workflow';
 import { computeStaleness, runDocument, shownValue, type RunDocument } from './run-document';
 import { latestAttempt, latestVars } from '../store/run-state';
-import { readRun, StoreError } from '../store/run-store';
-import { listRunIds, resolveRunRef } from '../store/workspace-store';
+import { readRun, readRunsNewestFirst, StoreError } from '../store/run-store';
+import { resolveRunRef } from '../store/workspace-store';
 
 export interface RunSummary {
   readonly id: string;
@@ -24,14 +24,7 @@ export interface RunSummary {
 /** Runs newest first. A run that cannot be read is passed to `onUnreadable` and left out. */
 export async function listRuns(root: string, opts: { status?: RunStatus; onUnreadable?: (id: string, error: Error) => void } = {}): Promise<RunSummary[]> {
   const out: RunSummary[] = [];
-  for (const id of await listRunIds(root)) {
-    let state;
-    try {
-      state = (await readRun(root, id)).state;
-    } catch (e) {
-      opts.onUnreadable?.(id, e instanceof Error ? e : new Error(String(e)));
-      continue;
-    }
+  for await (const { id, state } of readRunsNewestFirst(root, opts.onUnreadable)) {
     if (opts.status !== undefined && state.status !== opts.status) continue;
     const tasks: Partial<Record<TaskStatus, number>> = {};
     for (const t of state.tasks.values()) tasks[t.status] = (tasks[t.status] ?? 0) + 1;

@@ -361,13 +361,17 @@ class WorkflowReader {
       this.wrongType(['tasks'], v, '"tasks" must be a table: write each task as [tasks.<id>]');
       return tasks;
     }
-    // Declaration order, not JS key order (which puts integer-like keys first).
-    const declaredAt = new Map(Object.keys(v).map((id) => [id, this.keySpan(['tasks', id]).start]));
-    const ids = [...declaredAt.keys()].sort((a, b) => declaredAt.get(a)! - declaredAt.get(b)!);
-    for (const id of ids) {
+    // Declaration order, not JS key order (which puts integer-like keys first). Each task's position entry is
+    // looked up once, for its order, its id's span and its table's.
+    const declared = Object.keys(v).map((id) => {
+      const at = this.index.get(['tasks', id]);
+      const idSpan = at?.key ?? at?.value ?? NO_SPAN;
+      return { id, idSpan, span: at?.value ?? idSpan };
+    });
+    declared.sort((a, b) => a.idSpan.start - b.idSpan.start);
+    for (const { id, idSpan, span } of declared) {
       const path = ['tasks', id];
       const body = v[id];
-      const idSpan = this.keySpan(path);
       if (!TASK_ID.test(id)) {
         this.report('error', 'bad-id', `task id "${id}" is not allowed: use only letters, digits, "_" and "-"`, idSpan);
       }
@@ -375,12 +379,12 @@ class WorkflowReader {
         this.wrongType(path, body, `task "${id}" must be a table: [tasks.${TASK_ID.test(id) ? id : 'my-task'}] with run = "…"`);
         continue;
       }
-      tasks.set(id, this.readTask(id, body, path, idSpan));
+      tasks.set(id, this.readTask(id, body, path, idSpan, span));
     }
     return tasks;
   }
 
-  private readTask(id: string, t: TomlTable, path: TomlPath, idSpan: Span): Task {
+  private readTask(id: string, t: TomlTable, path: TomlPath, idSpan: Span, taskSpan: Span): Task {
     this.checkKeys(t, path, TASK_KEYS, `in task "${id}"`);
     const settings = this.readSettings(t, path);
     const uses = [...settings.uses];
@@ -417,7 +421,6 @@ class WorkflowReader {
     const target = this.stringAt(t, path, 'target');
     const condition = this.readCondition(t, path, uses);
 
-    const taskSpan = this.index.get(path)?.value ?? idSpan;
     const depsKeySpan = t['deps'] !== undefined ? this.keySpan([...path, 'deps']) : undefined;
     return {
       ...settings,

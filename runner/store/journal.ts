@@ -216,10 +216,9 @@ export interface JournalContents {
  * so a 500 MB journal is never one string. Invalid JSON before the last line stops the read there
  * and is reported as `corruptAt`, leaving the decision to the caller.
  *
- * With `visit`, each record goes to it as soon as it is read and `records` stays empty. Why: a fold that keeps
- * no record past its line lets each die young. Collected, a 1,000-task journal's records all outlive several
- * scavenges of the small young generation the engine runs with, and copying them is most of a resume's time
- * to read its run. What `visit` throws is thrown as it is.
+ * With `visit`, each record goes to it as soon as it is read and `records` stays empty: a fold then never
+ * holds a whole journal's records at once (a 10,000-task run's journal is ~5 MB of them), and each dies young.
+ * What `visit` throws is thrown as it is.
  */
 export async function readJournal(file: string, fromByte = 0, visit?: (record: unknown) => void): Promise<JournalContents> {
   let handle: fs.FileHandle;

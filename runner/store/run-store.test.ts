@@ -9,7 +9,7 @@ import { checkpointRun } from './checkpoint';
 import { readJournal } from './journal';
 import { foldEvents } from './run-state';
 import { RunDb } from './run-db';
-import { readRun, RunStore } from './run-store';
+import { readRun, readRunsNewestFirst, RunStore, StoreError } from './run-store';
 
 const roots: string[] = [];
 after(() => {
@@ -126,5 +126,26 @@ describe('run store', function () {
     roots.push(root);
     fs.writeFileSync(path.join(root, 'runs'), 'not a folder');
     await assert.rejects(RunStore.create(root, '01M7YF0000000003', 'test'), (e: unknown) => e instanceof Error && e.message.startsWith(`cannot create the run folder ${path.join(root, 'runs', '.new-01M7YF0000000003')}: `));
+  });
+  it('reads the runs newest first, passing over one it cannot read, with the journal as it was before reading', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-store-'));
+    roots.push(root);
+    for (const runId of ['01M7YF0000000005', '01M7YF0000000006']) {
+      const store = await RunStore.create(root, runId, 'test');
+      await store.append([{ type: 'run-created', runId, workflow: runId, file: 'w.cairn.toml', revision: 'r', mode: 'eager', parallel: 1, cliVars: {}, structure: [] }]);
+      await store.close();
+    }
+    fs.mkdirSync(path.join(root, 'runs', '01M7YF0000000007'));
+    fs.writeFileSync(path.join(root, 'runs', '01M7YF0000000007', 'events.ndjson'), '{"seq":1,"type":"junk"}\n');
+    const unreadable: string[] = [];
+    const seen: string[] = [];
+    for await (const snap of readRunsNewestFirst(root, (id) => unreadable.push(id))) {
+      seen.push(snap.id);
+      const st = fs.statSync(snap.paths.journal);
+      assert.deepEqual(snap.journal, { size: st.size, mtimeMs: st.mtimeMs });
+    }
+    assert.deepEqual(seen, ['01M7YF0000000006', '01M7YF0000000005']);
+    assert.deepEqual(unreadable, ['01M7YF0000000007']);
+    await assert.rejects(readRun(root, '01M7YF0000000008'), (e: unknown) => e instanceof StoreError && e.message === `no run 01M7YF0000000008 in ${root}`);
   });
 });

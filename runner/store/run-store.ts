@@ -16,6 +16,7 @@ import { runPaths, type RunPaths } from './run-paths';
 import { applyEvent, emptyRunState, type RunState } from './run-state';
 import { fsErrorText } from './fs-error';
 import { StoreError } from './store-error';
+import { listRunIds } from './workspace-store';
 
 export { runPaths, StoreError, type RunPaths };
 
@@ -82,16 +83,25 @@ export interface RunSnapshot {
   /** The driver, if the lock file exists. */
   readonly driver?: { readonly holder: LockHolder; readonly alive: boolean };
   readonly warnings: readonly string[];
+  /**
+   * The journal as it was just before it was read. A reader that keeps the state can tell from these whether
+   * the run changed since: an event appended while reading changes them, so it is never missed.
+   */
+  readonly journal: { readonly size: number; readonly mtimeMs: number };
 }
 
 /** Reads a run without locking or writing anything. A run left running by a dead driver reads as interrupted. */
 export async function readRun(root: string, runId: string): Promise<RunSnapshot> {
   const paths = runPaths(root, runId);
-  if (!fs.existsSync(paths.journal)) throw new StoreError(`no run ${runId} in ${root}`);
+  let journal: fs.Stats;
+  try {
+    journal = await fs.promises.stat(paths.journal);
+  } catch (e) {
+    throw new StoreError((e as NodeJS.ErrnoException).code === 'ENOENT' ? `no run ${runId} in ${root}` : `cannot read run ${runId}: ${fsErrorText(e)}`);
+  }
   let state: RunState;
   let warnings: string[] = [];
-  const journalBytes = (await fs.promises.stat(paths.journal)).size;
-  if (journalBytes < READ_JOURNAL_WHOLE_BELOW) {
+  if (journal.size < READ_JOURNAL_WHOLE_BELOW) {
     // The checkpoint is only a cache of the journal: for a short journal, folding it whole is
     // the same state and spares a short process sql.js's ~150 ms.
     state = await foldJournal(paths);
@@ -102,7 +112,24 @@ export async function readRun(root: string, runId: string): Promise<RunSnapshot>
   }
   const lock = await readLock(paths.dir);
   markInterruptedIfOrphaned(state, lock?.alive === true);
-  return { state, paths, ...(lock ? { driver: lock } : {}), warnings };
+  return { state, paths, ...(lock ? { driver: lock } : {}), warnings, journal: { size: journal.size, mtimeMs: journal.mtimeMs } };
+}
+
+/**
+ * The store's runs newest first, each read once. A run that cannot be read (junk, or damaged) goes to
+ * `onUnreadable` and is passed over, as `cairn runs` leaves it out.
+ */
+export async function* readRunsNewestFirst(root: string, onUnreadable?: (id: string, error: Error) => void): AsyncGenerator<RunSnapshot & { readonly id: string }> {
+  for (const id of await listRunIds(root)) {
+    let snap: RunSnapshot;
+    try {
+      snap = await readRun(root, id);
+    } catch (e) {
+      onUnreadable?.(id, e instanceof Error ? e : new Error(String(e)));
+      continue;
+    }
+    yield { ...snap, id };
+  }
 }
 
 /** A run whose journal says it is active but whose driver is gone was interrupted (SPEC §3.3). */

@@ -21,6 +21,7 @@ export function resolveStoreRoot(loc: StoreLocation): string {
 
 /** Creates the store on first use, with a .gitignore so runs are never committed by accident. */
 export async function ensureStore(root: string): Promise<void> {
+  if (fs.existsSync(path.join(root, 'runs'))) return;
   const fresh = !fs.existsSync(root);
   try {
     await fs.promises.mkdir(path.join(root, 'runs'), { recursive: true });
