@@ -5,10 +5,23 @@
 // this list as they are written. `node esbuild.mjs --watch` rebuilds on change.
 import * as esbuild from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 const watch = process.argv.includes('--watch');
+
+// Names this build of the engine for its cache of checked workflow models (runner/engine/build-id.ts): a
+// model is only reused by the validator that checked it. A hash of the runner's sources rather than the
+// version, which stays the same across development builds. A watch build would keep one name across its
+// rebuilds, so it names none (then the bundle hashes itself when it first needs a name).
+function runnerBuildId() {
+  const hash = createHash('sha256');
+  const files = readdirSync('runner', { recursive: true }).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).sort();
+  for (const f of files) hash.update(`${f}\0`).update(readFileSync(`runner/${f}`)).update('\0');
+  return hash.digest('hex').slice(0, 16);
+}
+const engineBuild = watch ? {} : { CAIRN_BUILD: JSON.stringify(runnerBuildId()) };
 
 // ESM dependencies (fdir, under tinyglobby) call createRequire(import.meta.url);
 // in a CommonJS bundle import.meta is empty, so give it this file's URL.
@@ -25,7 +38,7 @@ const bundles = [
     platform: 'node',
     target: 'node20',
     format: 'cjs',
-    define: { CAIRN_VERSION: JSON.stringify(pkg.version), ...cjsImportMeta.define },
+    define: { CAIRN_VERSION: JSON.stringify(pkg.version), ...engineBuild, ...cjsImportMeta.define },
     banner: cjsImportMeta.banner,
   },
   {
@@ -52,7 +65,7 @@ const bundles = [
     platform: 'node',
     target: 'node20',
     format: 'cjs',
-    define: { CAIRN_VERSION: JSON.stringify(pkg.version), ...cjsImportMeta.define },
+    define: { CAIRN_VERSION: JSON.stringify(pkg.version), ...engineBuild, ...cjsImportMeta.define },
     banner: cjsImportMeta.banner,
   },
   {

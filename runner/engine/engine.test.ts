@@ -147,7 +147,7 @@ describe('engine', function () {
     assert.equal(doc.tasks.find((t) => t.id === 'why')!.attempts.length, 1, 'the forensic task did not run again');
   });
 
-  it('keeps the parse of each workflow text it ran, and resumes the same with or without it', async () => {
+  it('keeps the checked model of each workflow text it ran, and resumes the same with or without it', async () => {
     const s = sandbox(PIPELINE(true));
     const first = await collectRun(s);
     assert.equal(first.status, 'failed');

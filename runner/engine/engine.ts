@@ -11,7 +11,7 @@ import { readRun, RunStore, type EventListener } from '../store/run-store';
 import { ensureStore, removeStillborn } from '../store/workspace-store';
 import { drive, realSleep, type DriveHooks, type DriveIo } from './drive';
 import type { ExecMode, NewRunEvent, RunStatus } from './events';
-import { diffStructure, loadWorkflow, parsedCacheOf, recordedFile, RefusedError, runWorkflowFile, type LoadedWorkflow, type StructureChange } from './load-workflow';
+import { diffStructure, loadWorkflow, modelCacheOf, recordedFile, RefusedError, runWorkflowFile, type LoadedWorkflow, type StructureChange } from './load-workflow';
 import { baseVars, restoreVars, varEvent, type VarScope } from './run-vars';
 import { staleTasks } from './task-context';
 
@@ -102,7 +102,7 @@ export interface StartOptions extends EngineOptions {
 /** Validates the workflow, creates the run and starts driving it. Refusals throw before anything is written. */
 export async function startRun(opts: StartOptions): Promise<RunHandle> {
   const drv = io(opts);
-  const loaded = await loadWorkflow(opts.file, { parsedCache: parsedCacheOf(opts.storeRoot) });
+  const loaded = await loadWorkflow(opts.file, { modelCache: modelCacheOf(opts.storeRoot) });
   const cli = opts.vars ?? {};
   const base = baseVars(loaded.workflow, cli, drv.env);
   for (const n of base.notes) opts.hooks?.onNote?.(n);
@@ -115,10 +115,10 @@ export async function startRun(opts: StartOptions): Promise<RunHandle> {
   const secretNames = new Set([...loaded.workflow.vars.values()].filter((v) => v.secret).map((v) => v.name));
   const shownCli = Object.fromEntries(Object.entries(cli).map(([k, v]) => [k, secretNames.has(k) ? '***' : v]));
   return launch(store, opts, async (signal, alongside) => {
-    // Neither is needed before the first task: the leftovers of dead births, and the parse cache. Neither rejects.
+    // Neither is needed before the first task: the leftovers of dead births, and the model cache. Neither rejects.
     alongside(removeStillborn(opts.storeRoot));
     await store.writeRevision(loaded.revision, loaded.text);
-    alongside(loaded.saveParse());
+    alongside(loaded.saveModel());
     await store.append([
       { type: 'run-created', runId, workflow: loaded.workflow.name, file: recordedFile(opts.storeRoot, loaded.file), revision: loaded.revision, mode, parallel, cliVars: shownCli, structure: loaded.structure },
       { type: 'revision-added', revision: loaded.revision },
@@ -173,7 +173,7 @@ export async function planResume(state: RunState, opts: ResumeOptions, judgeStal
     };
     throw new RefusedError(why[state.status] ?? `run ${state.id} is ${state.status} and cannot be resumed`);
   }
-  const loaded = await loadWorkflow(runWorkflowFile(opts.storeRoot, state.file), { parsedCache: parsedCacheOf(opts.storeRoot) });
+  const loaded = await loadWorkflow(runWorkflowFile(opts.storeRoot, state.file), { modelCache: modelCacheOf(opts.storeRoot) });
   const wf = loaded.workflow;
   const structureChanges = diffStructure(state.structure, loaded.structure);
   if (structureChanges.length > 0 && !opts.allowStructureChange) {
@@ -260,7 +260,7 @@ export async function resumeRun(opts: ResumeOptions): Promise<RunHandle> {
   const resume = state.resumes.length + 1;
   return launch(store, opts, async (signal, alongside) => {
     await store.writeRevision(plan.loaded.revision, plan.loaded.text);
-    alongside(plan.loaded.saveParse()); // it never rejects
+    alongside(plan.loaded.saveModel()); // it never rejects
     const overrides = Object.fromEntries(plan.overrideEvents.map((e) => (e.type === 'var-set' ? [e.name, e.value ?? '***'] : ['', ''])));
     await store.append([
       { type: 'run-status', status: 'resuming' },
@@ -291,7 +291,7 @@ export async function rerunTask(opts: RerunOptions): Promise<RunHandle> {
     if (opts.hooks?.onEvents) store.onEvents(opts.hooks.onEvents);
     await recordInterruption(store);
     const state = store.state;
-    loaded = await loadWorkflow(runWorkflowFile(opts.storeRoot, state.file), { parsedCache: parsedCacheOf(opts.storeRoot) });
+    loaded = await loadWorkflow(runWorkflowFile(opts.storeRoot, state.file), { modelCache: modelCacheOf(opts.storeRoot) });
     const wf = loaded.workflow;
     const task = wf.tasks.get(opts.task);
     if (!task) throw new RefusedError(`run ${state.id} has no task "${opts.task}"; its tasks: ${[...wf.tasks.keys()].join(', ')}`);
@@ -311,7 +311,7 @@ export async function rerunTask(opts: RerunOptions): Promise<RunHandle> {
   const resume = state.resumes.length + 1;
   return launch(store, opts, async (signal, alongside) => {
     await store.writeRevision(loaded.revision, loaded.text);
-    alongside(loaded.saveParse()); // it never rejects
+    alongside(loaded.saveModel()); // it never rejects
     await store.append([
       ...(state.revisions.includes(loaded.revision) ? [] : [{ type: 'revision-added' as const, revision: loaded.revision }]),
       { type: 'rerun-started', resume, revision: loaded.revision, task: opts.task, downstream: opts.downstream === true, rerun: [...run] },

@@ -1,5 +1,6 @@
 // Reads a workflow file for a run: refuses one with validation errors (the
 // same validator as `cairn validate`), and names its revision by content hash.
+// A text that ran before is read from its checked model (model-cache.ts).
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { readWorkflowFile } from './read-workflow-file';
@@ -7,10 +8,9 @@ import * as path from 'node:path';
 import { LineIndex } from '../model/span';
 import type { Workflow } from '../model/workflow';
 import { TaskGraph } from '../graph/task-graph';
-import type { Diagnostic } from '../validate/diagnostic';
 import { analyze } from '../validate/validate';
-import { parsedFromJson, parsedToJson } from '../model/parsed-cache';
-import type { ParsedToml } from '../model/parse-workflow';
+import { modelFromJson, modelToJson, type ModelKey } from '../model/model-cache';
+import { buildId } from './build-id';
 import type { TaskShape } from './events';
 
 export interface LoadedWorkflow {
@@ -22,12 +22,12 @@ export interface LoadedWorkflow {
   readonly structure: TaskShape[];
   /** The non-forensic tasks and their deps: what the scheduler runs (forensic tasks hang off failures). */
   readonly graph: TaskGraph;
-  readonly warnings: readonly Diagnostic[];
   /**
-   * Keeps this text's parse in the cache given to loadWorkflow, if it was not read from there. Separate from
-   * loading because only an operation that goes ahead may write to the store (a refusal or dry run writes nothing).
+   * Keeps this text's checked model in the cache given to loadWorkflow, if it was not read from there. Separate
+   * from loading because only an operation that goes ahead may write to the store (a refusal or dry run writes
+   * nothing).
    */
-  saveParse(): Promise<void>;
+  saveModel(): Promise<void>;
 }
 
 /** A run records its workflow file relative to the workspace (the store's parent) when inside it. */
@@ -56,14 +56,25 @@ export function revisionOf(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 16);
 }
 
-/** The store's cache of parsed workflow texts (a cache: safe to delete at any time). */
-export function parsedCacheOf(storeRoot: string): string {
+/** The store's cache of checked workflow models (safe to delete at any time); undefined when not caching. */
+export function modelCacheOf(storeRoot: string, build = buildId()): ModelCache | undefined {
+  return build === undefined ? undefined : { dir: modelCacheDir(storeRoot), build };
+}
+
+/** The folder of that cache, `<hash>.json` per text (for prune, whatever the build). */
+export function modelCacheDir(storeRoot: string): string {
   return path.join(storeRoot, 'parsed');
 }
 
+export interface ModelCache {
+  readonly dir: string;
+  /** The validator's build: a model checked by another is not used. */
+  readonly build: string;
+}
+
 export interface LoadOptions {
-  /** A folder of parses by revision (see parsed-cache.ts): read when it holds this text's; see saveParse. */
-  readonly parsedCache?: string;
+  /** Checked models by revision (see model-cache.ts): read when it holds this text's; see saveModel. */
+  readonly modelCache?: ModelCache | undefined;
 }
 
 export async function loadWorkflow(file: string, options: LoadOptions = {}): Promise<LoadedWorkflow> {
@@ -72,47 +83,52 @@ export async function loadWorkflow(file: string, options: LoadOptions = {}): Pro
   if (!read.ok) throw new RefusedError(read.message);
   const text = read.text;
   const revision = revisionOf(text);
-  const cacheFile = options.parsedCache === undefined ? undefined : path.join(options.parsedCache, `${revision}.json`);
-  const cached = cacheFile === undefined ? undefined : await readCachedParse(cacheFile, text.length);
-  const { workflow, diagnostics, parsed } = analyze(text, { fileName: path.basename(abs), baseDir: path.dirname(abs), fileExists: (p) => fs.existsSync(p), ...(cached ? { parsed: cached } : {}) });
-  const errors = diagnostics.filter((d) => d.severity === 'error');
-  if (!workflow || errors.length > 0) {
-    const lines = new LineIndex(text);
-    const shown = errors.map((d) => {
-      const p = lines.lineCol(d.span.start);
-      return `${file}:${p.line}:${p.col}: error: ${d.message}`;
-    });
-    throw new RefusedError(`${file} has ${errors.length} error${errors.length === 1 ? '' : 's'}; fix ${errors.length === 1 ? 'it' : 'them'} before running (cairn validate ${file})`, shown);
+  const cache = options.modelCache;
+  const cacheFile = cache === undefined ? undefined : path.join(cache.dir, `${revision}.json`);
+  const key: ModelKey | undefined = cache === undefined ? undefined : { length: text.length, fileName: path.basename(abs), build: cache.build };
+  let workflow = cacheFile === undefined || key === undefined ? undefined : await readCachedModel(cacheFile, text, key);
+  const cached = workflow !== undefined;
+  if (workflow === undefined) {
+    const analysis = analyze(text, { fileName: path.basename(abs), baseDir: path.dirname(abs), fileExists: (p) => fs.existsSync(p) });
+    const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
+    if (!analysis.workflow || errors.length > 0) {
+      const lines = new LineIndex(text);
+      const shown = errors.map((d) => {
+        const p = lines.lineCol(d.span.start);
+        return `${file}:${p.line}:${p.col}: error: ${d.message}`;
+      });
+      throw new RefusedError(`${file} has ${errors.length} error${errors.length === 1 ? '' : 's'}; fix ${errors.length === 1 ? 'it' : 'them'} before running (cairn validate ${file})`, shown);
+    }
+    workflow = analysis.workflow;
   }
-  // Held only until saved: the parse (every table and the position index) is as big as the model, and the
-  // loaded workflow lives as long as its run.
-  let toSave = cacheFile !== undefined && cached === undefined ? parsed : undefined;
-  const saveParse = (): Promise<void> => {
-    const p = toSave;
-    toSave = undefined;
-    return cacheFile !== undefined && p !== undefined ? writeCachedParse(cacheFile, parsedToJson(p, text.length)) : Promise.resolve();
+  const model = workflow;
+  let saved = cached;
+  const saveModel = (): Promise<void> => {
+    if (saved || cacheFile === undefined || key === undefined) return Promise.resolve();
+    saved = true;
+    return writeCachedModel(cacheFile, () => modelToJson(model, key));
   };
   const structure = structureOf(workflow);
   // Validation has refused unknown deps and cycles, so this cannot throw.
   const graph = TaskGraph.build(structure.filter((t) => t.type !== 'forensic'));
-  return { file: abs, text, revision, workflow, structure, graph, warnings: diagnostics.filter((d) => d.severity === 'warning'), saveParse };
+  return { file: abs, text, revision, workflow, structure, graph, saveModel };
 }
 
-async function readCachedParse(file: string, length: number): Promise<ParsedToml | undefined> {
+async function readCachedModel(file: string, text: string, key: ModelKey): Promise<Workflow | undefined> {
   try {
-    return parsedFromJson(await fs.promises.readFile(file, 'utf8'), length);
+    const j = await fs.promises.readFile(file, 'utf8');
+    return modelFromJson(j, text, key);
   } catch {
     return undefined;
   }
 }
 
 /** Best effort: a cache that cannot be written is only slower next time. Never rejects. */
-async function writeCachedParse(file: string, json: string | undefined): Promise<void> {
-  if (json === undefined) return;
+async function writeCachedModel(file: string, json: () => string): Promise<void> {
   const tmp = `${file}.${process.pid}.tmp`;
   try {
     await fs.promises.mkdir(path.dirname(file), { recursive: true });
-    await fs.promises.writeFile(tmp, json);
+    await fs.promises.writeFile(tmp, json());
     // Renamed into place whole: a reader never sees half a file (and checks the length besides).
     await fs.promises.rename(tmp, file);
   } catch {

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { acquireLock, LockedError } from '../store/lock';
 import { readRunsNewestFirst, runPaths } from '../store/run-store';
 import { listRunIds, removeStillborn } from '../store/workspace-store';
-import { parsedCacheOf, RefusedError } from './load-workflow';
+import { modelCacheDir, RefusedError } from './load-workflow';
 
 export interface PruneOptions {
   /** Newest runs kept per workflow file (default 10; at least 1: the latest always stays). */
@@ -78,13 +78,13 @@ export async function pruneRuns(root: string, opts: PruneOptions = {}): Promise<
       await lock.release().catch(() => undefined);
     }
   }
-  if (!opts.dryRun && out.length > 0) await pruneParsedCache(root);
+  if (!opts.dryRun && out.length > 0) await pruneModelCache(root);
   return out;
 }
 
-/** Cached parses (parsed-cache.ts) of revisions no remaining run has: only a cache, so best effort. */
-async function pruneParsedCache(root: string): Promise<void> {
-  const cache = parsedCacheOf(root);
+/** Cached models (model-cache.ts) of revisions no remaining run has: only a cache, so best effort. */
+async function pruneModelCache(root: string): Promise<void> {
+  const cache = modelCacheDir(root);
   let entries: string[];
   try {
     entries = await fs.promises.readdir(cache);

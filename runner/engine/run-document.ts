@@ -4,7 +4,7 @@
 import type { RunState, VarSnapshot } from '../store/run-state';
 import { latestAttempt, latestVars } from '../store/run-state';
 import { MASK, type TaskStatus } from './events';
-import { loadWorkflow, parsedCacheOf, runWorkflowFile } from './load-workflow';
+import { loadWorkflow, modelCacheOf, runWorkflowFile } from './load-workflow';
 import { restoreVars } from './run-vars';
 import { staleTasks } from './task-context';
 
@@ -59,7 +59,7 @@ export function shownValue(s: VarSnapshot): string {
  */
 export async function computeStaleness(state: RunState, storeRoot: string, env: Readonly<Record<string, string | undefined>>): Promise<Map<string, string[]>> {
   try {
-    const loaded = await loadWorkflow(runWorkflowFile(storeRoot, state.file), { parsedCache: parsedCacheOf(storeRoot) });
+    const loaded = await loadWorkflow(runWorkflowFile(storeRoot, state.file), { modelCache: modelCacheOf(storeRoot) });
     return await staleTasks(loaded, state, restoreVars(loaded.workflow, state, env));
   } catch {
     // No verdict is better than a wrong one.

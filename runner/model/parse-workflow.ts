@@ -9,29 +9,19 @@ import { parseDuration } from './duration';
 import { DEFAULTS_KEYS, TASK_ID, TASK_KEYS, TASK_TYPES, TOP_KEYS, VAR_KEYS, VAR_NAME, type KeyTable, type TaskType } from './schema';
 import { LineIndex, type Span } from './span';
 import { parseTemplate } from './template';
-import { decodeTomlString } from './toml-string';
+import { LiteralString } from './literal-string';
 import { indexPositions, type PositionIndex, type TomlPath } from './toml-positions';
 import type { SourceString, Task, TaskSettings, VarDecl, VarUse, Workflow } from './workflow';
 
 export interface ParseOptions {
   /** The workflow's file name, for the default workflow name. */
   readonly fileName?: string;
-  /** This very text already parsed (a cache, see parsed-cache.ts): skips the TOML parse and position scan. */
-  readonly parsed?: ParsedToml;
-}
-
-/** What the TOML parse and the position scan make of a text: the costly part of reading a workflow. */
-export interface ParsedToml {
-  readonly data: Record<string, unknown>;
-  readonly index: PositionIndex;
 }
 
 export interface ParseResult {
   /** Absent only when the text is not valid TOML. */
   readonly workflow?: Workflow;
   readonly diagnostics: Diagnostic[];
-  /** Present when the text is valid TOML. */
-  readonly parsed?: ParsedToml;
 }
 
 type TomlValue = unknown;
@@ -40,26 +30,22 @@ type TomlTable = Record<string, TomlValue>;
 const EMPTY_INDEX: PositionIndex = { get: () => undefined };
 
 export function parseWorkflow(text: string, options: ParseOptions = {}): ParseResult {
-  let parsed = options.parsed;
-  if (parsed === undefined) {
-    let data: TomlTable;
-    try {
-      data = parseToml(text);
-    } catch (e) {
-      return { diagnostics: [syntaxDiagnostic(text, e)] };
-    }
-    let index: PositionIndex;
-    try {
-      index = indexPositions(text);
-    } catch {
-      // The two parsers disagree on a corner of TOML: keep the values, lose positions.
-      index = EMPTY_INDEX;
-    }
-    parsed = { data, index };
+  let data: TomlTable;
+  try {
+    data = parseToml(text);
+  } catch (e) {
+    return { diagnostics: [syntaxDiagnostic(text, e)] };
   }
-  const reader = new WorkflowReader(text, parsed.index);
-  const workflow = reader.read(parsed.data, options);
-  return { workflow, diagnostics: reader.diagnostics, parsed };
+  let index: PositionIndex;
+  try {
+    index = indexPositions(text);
+  } catch {
+    // The two parsers disagree on a corner of TOML: keep the values, lose positions.
+    index = EMPTY_INDEX;
+  }
+  const reader = new WorkflowReader(text, index);
+  const workflow = reader.read(data, options);
+  return { workflow, diagnostics: reader.diagnostics };
 }
 
 function syntaxDiagnostic(text: string, e: unknown): Diagnostic {
@@ -455,33 +441,6 @@ class WorkflowReader {
       uses.push({ name: v.name, span: { start: source.at(v.span.start), end: source.at(v.span.end) }, in: 'if' });
     }
     return { source, expr };
-  }
-}
-
-/**
- * A string value as written in the file. A class rather than an object with an `at` closure: a workflow holds
- * several per task (10,000 tasks: ~40,000), and a closure with its context per string was a tenth of the heap.
- */
-class LiteralString implements SourceString {
-  /** Decoded on first use of at(): most strings (deps entries, descriptions) never need a position. */
-  private offsets: number[] | null | undefined;
-
-  constructor(
-    readonly value: string,
-    readonly span: Span,
-    readonly keySpan: Span | undefined,
-    private readonly text: string,
-  ) {}
-
-  at(i: number): number {
-    const { span } = this;
-    if (this.offsets === undefined) {
-      const decoded = decodeTomlString(this.text.slice(span.start, span.end));
-      this.offsets = decoded && decoded.value === this.value ? decoded.offsets : null;
-    }
-    // Not a string literal we can map (a number, or positions unavailable): approximate inside the literal.
-    if (this.offsets === null) return Math.min(span.start + Math.max(0, i), span.end);
-    return span.start + this.offsets[Math.max(0, Math.min(i, this.offsets.length - 1))]!;
   }
 }
 

@@ -38,12 +38,6 @@ interface MutableEntry {
   value?: Span;
 }
 
-/** A position index as plain data (see parsed-cache.ts): [parent, name or index, child] per edge; per node [keyStart, keyEnd, valueStart, valueEnd] (-1: none). */
-export interface PositionData {
-  readonly children: readonly (readonly [number, string | number, number])[];
-  readonly nodes: readonly (readonly [number, number, number, number])[];
-}
-
 /**
  * Paths are numbered nodes, each with its named and its indexed children: a lookup walks the path without
  * building a string per step (a key of the whole joined path goes quadratic on long dotted keys, and even
@@ -53,25 +47,6 @@ class ScanIndex implements PositionIndex {
   private readonly nodes: MutableEntry[] = [{}]; // node 0 is the document itself
   private readonly named: (Map<string, number> | undefined)[] = [undefined];
   private readonly indexed: (number[] | undefined)[] = [undefined];
-
-  constructor(data?: PositionData) {
-    if (data === undefined) return;
-    // Assigned, not spread from temporary objects: a 1,000-task file has ~10,000 nodes, rebuilt on every resume.
-    this.nodes = data.nodes.map(([ks, ke, vs, ve]) => {
-      const e: MutableEntry = {};
-      if (ks >= 0) e.key = { start: ks, end: ke };
-      if (vs >= 0) e.value = { start: vs, end: ve };
-      return e;
-    });
-    for (const [parent, seg, child] of data.children) this.link(parent, seg, child);
-  }
-
-  toData(): PositionData {
-    const children: [number, string | number, number][] = [];
-    this.named.forEach((m, parent) => m?.forEach((child, name) => children.push([parent, name, child])));
-    this.indexed.forEach((list, parent) => list?.forEach((child, i) => children.push([parent, i, child])));
-    return { children, nodes: this.nodes.map((n) => [n.key?.start ?? -1, n.key?.end ?? -1, n.value?.start ?? -1, n.value?.end ?? -1]) };
-  }
 
   get(path: TomlPath): PositionEntry | undefined {
     let id: number | undefined = 0;
@@ -118,16 +93,6 @@ const endsScalar = (c: number): boolean =>
 /** Index the positions of every path in `text`, which must be valid TOML. */
 export function indexPositions(text: string): PositionIndex {
   return new Scanner(text).scan();
-}
-
-/** An index as plain data, to cache; undefined for an index not made by indexPositions. */
-export function positionData(index: PositionIndex): PositionData | undefined {
-  return index instanceof ScanIndex ? index.toData() : undefined;
-}
-
-/** The index that positionData() described. */
-export function positionsFromData(data: PositionData): PositionIndex {
-  return new ScanIndex(data);
 }
 
 class Scanner {

@@ -305,6 +305,31 @@ describe('journal', function () {
       assert.equal(tail.corruptAt, 2);
     });
 
+    it('finds damage anywhere in a journal of many chunks: its line, and the byte where it starts', async function () {
+      const records = range(1, 3000).map((seq) => ({ seq, pad: 'é€😀x'.repeat((seq * 7919) % 200) }));
+      const lines = records.map((r) => JSON.stringify(r));
+      const starts: number[] = [];
+      let at = 0;
+      for (const l of lines) {
+        starts.push(at);
+        at += Buffer.byteLength(l) + 1;
+      }
+      // The first line of the file, lines that straddle a 256 KB chunk boundary (read with the carry) or
+      // follow one (the first of a chunk), lines inside a chunk, and the line before the last.
+      const boundary = (b: number): number => starts.findIndex((s, i) => s < b && (starts[i + 1] ?? Infinity) > b);
+      const chosen = new Set([0, 1, 500, boundary(256 * 1024), boundary(256 * 1024) + 1, boundary(512 * 1024), boundary(768 * 1024) + 1, 2000, lines.length - 2]);
+      for (const k of chosen) {
+        const damaged = [...lines];
+        damaged[k] = damaged[k]!.slice(0, -3);
+        fs.writeFileSync(file, damaged.join('\n') + '\n');
+        const read = await readJournal(file);
+        assert.equal(read.corruptAt, k + 1, `line ${k + 1}`);
+        assert.equal(read.endByte, starts[k], `line ${k + 1}: endByte is where it starts`);
+        assert.deepEqual(seqs(read.records), range(1, k), `line ${k + 1}: the records before it`);
+        assert.equal(read.tornTail, false);
+      }
+    });
+
     it('reports a bad line followed only by a torn one as corruption', async function () {
       fs.writeFileSync(file, '{"seq":1}\n{"seq":2,\n{"seq":3');
       const read = await readJournal(file);

@@ -3,7 +3,7 @@
 import * as path from 'node:path';
 import { findCoveringCycles } from '../graph/cycles';
 import { TaskGraph } from '../graph/task-graph';
-import { innerSpan, parseWorkflow, type ParsedToml } from '../model/parse-workflow';
+import { innerSpan, parseWorkflow } from '../model/parse-workflow';
 import type { Span } from '../model/span';
 import type { SourceString, Task, VarUse, Workflow } from '../model/workflow';
 import type { Diagnostic, DiagnosticCode, Fix, RelatedInfo, Severity } from './diagnostic';
@@ -16,15 +16,11 @@ export interface ValidateOptions {
   readonly baseDir?: string;
   /** Checks env_file paths; without it (or baseDir) they are not checked. */
   readonly fileExists?: (absPath: string) => boolean;
-  /** This very text already parsed (see parsed-cache.ts). */
-  readonly parsed?: ParsedToml;
 }
 
 export interface Analysis {
   readonly workflow?: Workflow;
   readonly diagnostics: Diagnostic[];
-  /** The TOML parse, when the text is valid TOML: what parsed-cache.ts keeps. */
-  readonly parsed?: ParsedToml;
 }
 
 /** Diagnostics for `text`, sorted by position. Never throws. */
@@ -36,13 +32,11 @@ export function validate(text: string, options: ValidateOptions = {}): Diagnosti
 export function analyze(text: string, options: ValidateOptions = {}): Analysis {
   const diagnostics: Diagnostic[] = [];
   let workflow: Workflow | undefined;
-  let toml: ParsedToml | undefined;
   try {
-    const parsed = parseWorkflow(text, { ...(options.fileName ? { fileName: options.fileName } : {}), ...(options.parsed ? { parsed: options.parsed } : {}) });
+    const parsed = parseWorkflow(text, options.fileName ? { fileName: options.fileName } : {});
     // Loops, not push(...spread): a huge file can yield more diagnostics than a call takes arguments.
     for (const d of parsed.diagnostics) diagnostics.push(d);
     workflow = parsed.workflow;
-    toml = parsed.parsed;
     if (workflow) for (const d of checkWorkflow(workflow, options)) diagnostics.push(d);
   } catch (e) {
     // A bug in Cairn, never the user's fault: say so and keep what was found.
@@ -50,7 +44,7 @@ export function analyze(text: string, options: ValidateOptions = {}): Analysis {
     diagnostics.push({ severity: 'error', code: 'internal-error', message: `Cairn's validator failed on this file (please report it): ${detail}`, span: { start: 0, end: 0 } });
   }
   diagnostics.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end || a.code.localeCompare(b.code));
-  return { ...(workflow ? { workflow } : {}), diagnostics, ...(toml ? { parsed: toml } : {}) };
+  return { ...(workflow ? { workflow } : {}), diagnostics };
 }
 
 function diag(severity: Severity, code: DiagnosticCode, message: string, span: Span, extra: { fix?: Fix | undefined; related?: RelatedInfo[] } = {}): Diagnostic {

@@ -63,14 +63,14 @@ describe('cairn graph and prune (CLI process)', function () {
 
     const cache = path.join(cwd, '.cairn/parsed');
     const cached = (): string[] => fs.readdirSync(cache).filter((n) => n.endsWith('.json')).sort();
-    assert.equal(cached().length, 2, 'one parse per workflow text (a and b)');
+    assert.equal(cached().length, 2, 'one checked model per workflow text (a and b)');
     const inUse = cached();
     fs.writeFileSync(path.join(cache, '0123456789abcdef.json'), '{}'); // a revision no run has any more
     const real = await runCli(['prune', '--keep', '2'], { cwd });
     assertExit(real, 0);
     assert.match(real.stderr, /removed 2 runs/);
     assert.equal(runs().length, 3);
-    assert.deepEqual(cached(), inUse, 'prune drops cached parses of revisions no run has, and only those');
+    assert.deepEqual(cached(), inUse, 'prune drops cached models of revisions no run has, and only those');
 
     assertExit(await runCli(['prune', '--keep', '0'], { cwd }), 2);
     assertExit(await runCli(['prune', '--older-than', 'a while'], { cwd }), 2);

@@ -681,6 +681,74 @@ run = "echo x >> b.count; test -e fixed"
     });
   });
 
+  // ------------------------------------------------------------------ the model cache
+
+  describe('a resume reads the checked model of a text that ran, and only one this build checked', function () {
+    const WF = `[tasks.a]
+run = "echo x >> a.count"
+
+[tasks.b]
+deps = ["a"]
+run = "echo real >> b.count; test -e fixed"
+`;
+    const scenario = scenarios.add(async () => {
+      const dir = temps.make('model-cache');
+      const store = path.join(dir, '.cairn');
+      writeFile(dir, 'm.cairn.toml', WF);
+      const run = await runCli(['run', 'm.cairn.toml'], { cwd: dir });
+      const runId = onlyRunId(store);
+      const cacheDir = path.join(store, 'parsed');
+      const files = fs.readdirSync(cacheDir);
+      const file = path.join(cacheDir, files[0] ?? 'none');
+      const written = fs.readFileSync(file, 'utf8');
+      // Only a cached model says `cached`: a resume that echoes it read the model from the cache.
+      fs.writeFileSync(file, written.replace('echo real >> b.count', 'echo cached >> b.count'));
+      const fromCache = await runCli(['resume', runId], { cwd: dir });
+      const linesAfterCached = readLines(path.join(dir, 'b.count'));
+      // The same model, said to be checked by another build of Cairn: not used, and replaced by this one's.
+      fs.writeFileSync(file, written.replace('echo real >> b.count', 'echo cached >> b.count').replace(/"build":"[^"]*"/, '"build":"another-build"'));
+      const otherBuild = await runCli(['resume', runId], { cwd: dir });
+      const rewritten = fs.readFileSync(file, 'utf8');
+      // A damaged cache is no cache.
+      fs.writeFileSync(file, written.slice(0, written.length / 2));
+      writeFile(dir, 'fixed', '');
+      const damaged = await runCli(['resume', runId], { cwd: dir });
+      return { dir, run, files, written, fromCache, linesAfterCached, otherBuild, rewritten, damaged, leftovers: fs.readdirSync(cacheDir) };
+    });
+    let s: Awaited<ReturnType<typeof scenario>>;
+
+    before(async function () {
+      s = await scenario();
+    });
+
+    it('the run that went ahead keeps its checked model, named by the text and the build', function () {
+      assertExit(s.run, 1);
+      assert.equal(s.files.length, 1, s.files.join(', '));
+      assert.match(s.files[0]!, /^[0-9a-f]{16}\.json$/);
+      const cache = JSON.parse(s.written) as { build?: unknown; fileName?: unknown; tasks?: unknown[] };
+      assert.match(String(cache.build), /^[0-9a-f]{16}$/, 'the bundle names the validator that checked it');
+      assert.equal(cache.fileName, 'm.cairn.toml');
+      assert.equal(cache.tasks?.length, 2);
+    });
+
+    it('a resume of the same text reads it instead of parsing and checking the file again', function () {
+      assertExit(s.fromCache, 1);
+      assert.deepEqual(s.linesAfterCached, ['real', 'cached']);
+    });
+
+    it("a model another build checked is not used, and this build's replaces it", function () {
+      assertExit(s.otherBuild, 1);
+      assert.deepEqual(readLines(path.join(s.dir, 'b.count')).slice(0, 3), ['real', 'cached', 'real']);
+      assert.equal(s.rewritten, s.written);
+    });
+
+    it('a damaged cache file is read as none: the resume parses the file and goes on', function () {
+      assertExit(s.damaged, 0);
+      assert.deepEqual(readLines(path.join(s.dir, 'b.count')), ['real', 'cached', 'real', 'real']);
+      assert.deepEqual(s.leftovers, s.files, 'one file per text, no temp files left');
+    });
+  });
+
   // ------------------------------------------------------------------ modes and parallelism
 
   describe('--mode levels vs eager, and --parallel 1', function () {
