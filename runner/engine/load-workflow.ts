@@ -137,12 +137,13 @@ async function writeCachedModel(file: string, json: () => string): Promise<void>
 }
 
 export function structureOf(wf: Workflow): TaskShape[] {
-  return [...wf.tasks.values()].map((t) => ({
-    id: t.id,
-    deps: t.deps.map((d) => d.value),
-    type: t.type,
-    ...(t.target ? { target: t.target.value } : {}),
-  }));
+  const out: TaskShape[] = [];
+  for (const t of wf.tasks.values()) {
+    const deps = t.deps.map((d) => d.value);
+    // Two literals rather than a spread of an optional part: on a resume this runs once per task, cold.
+    out.push(t.target ? { id: t.id, deps, type: t.type, target: t.target.value } : { id: t.id, deps, type: t.type });
+  }
+  return out;
 }
 
 export interface StructureChange {
@@ -164,9 +165,17 @@ export function diffStructure(before: readonly TaskShape[], after: readonly Task
     if (o.type !== t.type || (o.target ?? '') !== (t.target ?? '')) {
       out.push({ kind: 'type-changed', task: t.id, detail: `task ${t.id}: ${o.type}${o.target ? ` of ${o.target}` : ''} → ${t.type}${t.target ? ` of ${t.target}` : ''}` });
     }
+    if (sameList(o.deps, t.deps)) continue;
     const a = [...o.deps].sort().join(', ');
     const b = [...t.deps].sort().join(', ');
     if (a !== b) out.push({ kind: 'deps-changed', task: t.id, detail: `task ${t.id}: deps [${a}] → [${b}]` });
   }
   return out;
+}
+
+/** The same entries in the same order: the usual case, decided without sorting. */
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
