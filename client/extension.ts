@@ -1,14 +1,20 @@
 // The extension's entry (bundled as dist/extension.js, `vscode` external): starts the Cairn language server
-// and keeps it running. Activation comes from the language, a workspace holding *.cairn.toml files, or a
-// command — never `*`. In untrusted workspaces (declared "limited") editing features work; nothing here runs
-// a workflow.
+// and keeps it running, and registers the run commands (run-commands.ts), whose runs the server drives.
+// Activation comes from the language, a workspace holding *.cairn.toml files, or a command — never `*`. In
+// untrusted workspaces (declared "limited") editing features work; the run commands refuse with a message.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { RunCommands, type RunsApi } from './run-commands';
+
+/** What `vscode.extensions.getExtension('cairn-dev.cairn').exports` gives: runs started by the commands. */
+export interface CairnApi {
+  readonly runs?: RunsApi;
+}
 
 let client: LanguageClient | undefined;
 
-export async function activate(context: vscode.ExtensionContext): Promise<void> {
+export async function activate(context: vscode.ExtensionContext): Promise<CairnApi> {
   const output = vscode.window.createOutputChannel('Cairn Language Server', { log: true });
   context.subscriptions.push(output);
   try {
@@ -25,6 +31,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     client = new LanguageClient('cairn', 'Cairn', serverOptions, clientOptions);
     await client.start();
     context.subscriptions.push({ dispose: () => void client?.stop() });
+    const runs = new RunCommands(client);
+    runs.register(context);
+    return { runs };
   } catch (e) {
     // A silent failure leaves a user wondering why nothing works: say it, with where to look.
     const message = e instanceof Error ? e.message : String(e);
@@ -32,6 +41,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     void vscode.window.showErrorMessage(`Cairn could not start its language server: ${message}`, 'Show Log').then((pick) => {
       if (pick === 'Show Log') output.show();
     });
+    return {};
   }
 }
 

@@ -2,10 +2,13 @@
 // connection. Runs under the extension (IPC) or standalone for any LSP client: `node dist/server.js --stdio`.
 // Nothing here writes to stdout: under --stdio that is the protocol stream (lint forbids console).
 import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { createConnection, LSPErrorCodes, ProposedFeatures, ResponseError, TextDocuments, TextDocumentSyncKind, type InitializeResult } from 'vscode-languageserver/node';
+import { createConnection, ErrorCodes, LSPErrorCodes, ProposedFeatures, ResponseError, TextDocuments, TextDocumentSyncKind, type InitializeResult } from 'vscode-languageserver/node';
 import { createLanguageService } from './language-service';
+import { RunHost, RunRequestError } from './run-host';
 import { RunInfoStore } from './run-info-store';
+import { checkParams, paramsProblem, type CairnRequest, type CairnRequests } from './run-protocol';
 import { ValidationQueue } from './validation-queue';
 
 declare const CAIRN_VERSION: string | undefined;
@@ -38,7 +41,16 @@ const validation = new ValidationQueue({
   onError: (message) => connection.console.error(message),
 });
 
+let workspaceFolders: string[] = [];
+const runs = new RunHost({
+  notify: (method, params) => void connection.sendNotification(method, params),
+  existingStoreFor: (file) => runInfo.storeFor(file),
+  workspaceFolders: () => workspaceFolders,
+});
+
 connection.onInitialize((params): InitializeResult => {
+  const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
+  workspaceFolders = folders.filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u));
   const snippetSupport = params.capabilities.textDocument?.completion?.completionItem?.snippetSupport === true;
   service = createLanguageService({ logger, runInfo, fileExists: existsSync, snippetSupport });
   return {
@@ -115,6 +127,33 @@ connection.onRenameRequest(async (p) => {
   if (!r.ok) return new ResponseError(LSPErrorCodes.RequestFailed, r.message);
   return r.edit;
 });
+
+/**
+ * A custom request (run-protocol.ts): its params are checked before use; a refusal answers with its message
+ * for the user, anything else with an internal error that points at the log.
+ */
+function onCairnRequest<M extends CairnRequest>(method: M, handler: (params: CairnRequests[M]['params']) => Promise<CairnRequests[M]['result']>): void {
+  connection.onRequest(method, async (params: unknown) => {
+    if (!checkParams(method, params)) return new ResponseError(ErrorCodes.InvalidParams, paramsProblem(method, params) ?? `${method}: invalid params`);
+    try {
+      return await handler(params);
+    } catch (e) {
+      if (e instanceof RunRequestError) return new ResponseError(LSPErrorCodes.RequestFailed, e.message);
+      connection.console.error(`cairn: ${method} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      return new ResponseError(ErrorCodes.InternalError, `${method} failed (see the Cairn language server log)`);
+    }
+  });
+}
+
+onCairnRequest('cairn/run', runs.run);
+onCairnRequest('cairn/resume', runs.resume);
+onCairnRequest('cairn/rerun', runs.rerun);
+onCairnRequest('cairn/cancel', runs.cancel);
+onCairnRequest('cairn/listRuns', runs.listRuns);
+onCairnRequest('cairn/getRun', runs.getRun);
+onCairnRequest('cairn/varHistory', runs.varHistory);
+// Runs this server drives end with it, recorded as cancelled (resumable), not left to read as interrupted.
+connection.onShutdown(() => runs.shutdown());
 
 documents.listen(connection);
 connection.listen();

@@ -23,6 +23,11 @@ export interface EngineOptions {
   readonly hooks?: DriveHooks & { onEvents?: EventListener; onNote?: (message: string) => void };
   readonly io?: Partial<DriveIo>;
   readonly signal?: AbortSignal;
+  /**
+   * False in a process that does more than drive runs (the language server answers editing requests between
+   * its runs' events): V8's heap defaults are then left as they are for the whole process (see small-heap.ts).
+   */
+  readonly keepHeapSmall?: boolean;
 }
 
 export interface RunHandle {
@@ -44,7 +49,7 @@ function io(opts: EngineOptions): DriveIo {
   // Before the workflow and the run are read: once V8 has grown the young generation it does not give the
   // memory back (a 10,000-task run peaked at 185 MB with the flag set after reading, 142 MB with it before),
   // at the price of more, small collections while reading (~10 ms on a 1,000-task resume).
-  keepHeapSmall();
+  if (opts.keepHeapSmall !== false) keepHeapSmall();
   if (opts.io?.execute !== undefined) return { env: envOf(opts), execute: opts.io.execute, sleep: opts.io.sleep ?? realSleep };
   const host = sharedExecHostPool();
   return {

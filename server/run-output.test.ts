@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import type { NewRunEvent, RunEvent } from '../runner/engine/events';
+import { applyEvent, emptyRunState, type RunState } from '../runner/store/run-state';
+import { RunOutput } from './run-output';
+
+describe('RunOutput: the text of a run for its output channel', () => {
+  let seq = 0;
+  const stamp = (e: NewRunEvent): RunEvent => ({ ...e, seq: ++seq, at: '2026-11-21T00:00:00.000Z' });
+  const ended = (task: string, status: 'success' | 'failed'): NewRunEvent => ({
+    type: 'attempt-ended',
+    task,
+    attempt: 1,
+    outcome: status === 'success' ? { status, reason: null, exitCode: 0, signal: null } : { status, reason: 'exit', exitCode: 1, signal: null },
+    durationMs: 1200,
+    logTail: '',
+  });
+
+  function setup(opts: { maxPendingChars?: number } = {}): { out: RunOutput; sent: string[]; state: RunState; feed: (...e: NewRunEvent[]) => void } {
+    seq = 0;
+    const sent: string[] = [];
+    const state = emptyRunState();
+    const out = new RunOutput({ emit: (t) => sent.push(t), flushMs: 10_000, ...opts });
+    const feed = (...es: NewRunEvent[]): void => {
+      const stamped = es.map(stamp);
+      for (const e of stamped) applyEvent(state, e);
+      out.onEvents(stamped, state);
+    };
+    feed({ type: 'run-created', runId: '01RUN', workflow: 'w', file: 'w.cairn.toml', revision: 'r', mode: 'eager', parallel: 2, cliVars: {}, structure: [{ id: 'a', deps: [], type: 'task' }] });
+    return { out, sent, state, feed };
+  }
+
+  it("prefixes each line a task prints with the task, holds an unfinished line until it ends, then the CLI's line", () => {
+    const { out, sent, feed } = setup();
+    out.onOutput('a', 'one\ntw');
+    out.onOutput('a', 'o\r\nthr');
+    assert.deepEqual(sent, [], 'output waits for its batch');
+    feed(ended('a', 'success'));
+    assert.deepEqual(sent.join('').split('\n'), ['[a] one', '[a] two', '[a] thr', '✓ a 1.2s', '']);
+  });
+
+  it('sends a task change at once, and the run line names the run as the CLI does', () => {
+    const { sent, feed } = setup();
+    feed(ended('a', 'failed'), { type: 'run-status', status: 'failed' });
+    assert.deepEqual(sent.join('').split('\n'), ['✗ a (exit 1)', 'run 01RUN failed — fix it, then: cairn resume 01RUN', '']);
+  });
+
+  it('drops output past its bound with a line that says how much, and keeps the task changes', () => {
+    const { out, sent, feed } = setup({ maxPendingChars: 100 });
+    for (let i = 0; i < 50; i++) out.onOutput('a', `line ${i}\n`);
+    out.flush();
+    const text = sent.join('');
+    assert.ok(text.length < 300, text);
+    assert.match(text, /\[a\] … \d+ lines not shown here .*its log has every line/);
+    const shown = text.split('\n').filter((l) => /^\[a\] line/.test(l)).length;
+    const dropped = Number(/… (\d+) lines/.exec(text)?.[1]);
+    assert.equal(shown + dropped, 50, 'every line is either shown or counted');
+    feed(ended('a', 'success'));
+    assert.match(sent.join(''), /✓ a 1\.2s\n$/);
+  });
+
+  it('at the end of a run, sends every unfinished line', () => {
+    const { out, sent } = setup();
+    out.onOutput('a', 'no newline');
+    out.flush(true);
+    assert.deepEqual(sent, ['[a] no newline\n']);
+  });
+});

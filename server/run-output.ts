@@ -1,0 +1,90 @@
+// The text of a run for the editor's output channel (SPEC §6 "Running": task output streams to an output
+// channel per run): the CLI's lines for each task change (the same ProgressPrinter, without its progress
+// line) and what each task prints, line by line, prefixed with the task. Sent in batches: a task that prints
+// fast would otherwise send a notification per chunk; and bounded: past `maxPendingChars` unsent, output is
+// dropped with a line that says so (the task's log file keeps all of it).
+import type { RunEvent } from '../runner/engine/events';
+import { ProgressPrinter } from '../runner/cli/progress-printer';
+import type { RunState } from '../runner/store/run-state';
+
+export interface RunOutputOptions {
+  /** Called with each batch of text, in order. */
+  readonly emit: (text: string) => void;
+  readonly flushMs?: number;
+  readonly maxPendingChars?: number;
+}
+
+export class RunOutput {
+  private pending: string[] = [];
+  private pendingChars = 0;
+  /** Output dropped since the last batch, by task. */
+  private readonly dropped = new Map<string, number>();
+  /** The unfinished last line each task printed. */
+  private readonly partial = new Map<string, string>();
+  private timer: NodeJS.Timeout | undefined;
+  private readonly printer = new ProgressPrinter({ isTTY: false, write: (s) => this.push(s, true) });
+  private readonly flushMs: number;
+  private readonly maxPendingChars: number;
+
+  constructor(private readonly opts: RunOutputOptions) {
+    this.flushMs = opts.flushMs ?? 50;
+    this.maxPendingChars = opts.maxPendingChars ?? 1024 * 1024;
+  }
+
+  onEvents(events: readonly RunEvent[], state: RunState): void {
+    // A task's last unfinished line goes out before the line that says it ended.
+    for (const e of events) if (e.type === 'attempt-ended') this.endLine(e.task);
+    this.printer.onEvents(events, state);
+  }
+
+  onOutput(task: string, chunk: string): void {
+    const text = (this.partial.get(task) ?? '') + chunk;
+    const cut = text.lastIndexOf('\n');
+    if (cut === -1) {
+      this.partial.set(task, text);
+      return;
+    }
+    this.partial.set(task, text.slice(cut + 1));
+    const lines = text.slice(0, cut).split('\n');
+    let out = '';
+    for (const l of lines) out += `[${task}] ${l.endsWith('\r') ? l.slice(0, -1) : l}\n`;
+    if (this.pendingChars + out.length > this.maxPendingChars) {
+      this.dropped.set(task, (this.dropped.get(task) ?? 0) + lines.length);
+      this.schedule();
+      return;
+    }
+    this.push(out, false);
+  }
+
+  /** Sends what is pending now (and at the end of a run: every unfinished line). */
+  flush(final = false): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (final) for (const task of [...this.partial.keys()]) this.endLine(task);
+    for (const [task, n] of this.dropped) this.pending.push(`[${task}] … ${n} line${n === 1 ? '' : 's'} not shown here (the task printed faster than the editor can show; its log has every line)\n`);
+    this.dropped.clear();
+    if (this.pending.length === 0) return;
+    const text = this.pending.join('');
+    this.pending = [];
+    this.pendingChars = 0;
+    this.opts.emit(text);
+  }
+
+  private endLine(task: string): void {
+    const rest = this.partial.get(task);
+    this.partial.delete(task);
+    if (rest !== undefined && rest.length > 0) this.push(`[${task}] ${rest}\n`, false);
+  }
+
+  private push(text: string, status: boolean): void {
+    this.pending.push(text);
+    this.pendingChars += text.length;
+    // A task's change is shown at once; its output waits for the batch.
+    if (status) this.flush();
+    else this.schedule();
+  }
+
+  private schedule(): void {
+    this.timer ??= setTimeout(() => this.flush(), this.flushMs);
+  }
+}

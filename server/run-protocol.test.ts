@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { checkParams, paramsProblem, type CairnRequest } from './run-protocol';
+
+describe('run-protocol: what the server accepts on a custom request', () => {
+  const ref = { store: '/w/.cairn', runId: '01J' };
+  const good: [CairnRequest, unknown][] = [
+    ['cairn/run', { uri: 'file:///w/a.cairn.toml' }],
+    ['cairn/run', { uri: 'file:///w/a.cairn.toml', vars: { env: 'prod' }, mode: 'levels', parallel: 2 }],
+    ['cairn/resume', { ...ref, vars: {}, allowStructureChange: true, rerunStale: false }],
+    ['cairn/rerun', { ...ref, task: 'build', downstream: true }],
+    ['cairn/cancel', ref],
+    ['cairn/listRuns', { uri: 'file:///w/a.cairn.toml' }],
+    ['cairn/getRun', ref],
+    ['cairn/varHistory', { ...ref, task: 'build' }],
+  ];
+  for (const [method, params] of good) {
+    it(`accepts ${method} ${JSON.stringify(params)}`, () => {
+      assert.equal(paramsProblem(method, params), undefined);
+      assert.ok(checkParams(method, params));
+    });
+  }
+
+  const bad: [CairnRequest, unknown, string][] = [
+    ['cairn/run', undefined, 'cairn/run: params must be an object'],
+    ['cairn/run', [], 'cairn/run: params must be an object'],
+    ['cairn/run', {}, 'cairn/run: "uri" is missing'],
+    ['cairn/run', { uri: '' }, 'cairn/run: uri must be a non-empty string'],
+    ['cairn/run', { uri: 'file:///a', vars: { a: 1 } }, 'cairn/run: vars.a must be a string'],
+    ['cairn/run', { uri: 'file:///a', vars: ['a'] }, 'cairn/run: vars must be an object of strings'],
+    ['cairn/run', { uri: 'file:///a', mode: 'fast' }, 'cairn/run: mode must be "eager" or "levels"'],
+    ['cairn/run', { uri: 'file:///a', parallel: 1.5 }, 'cairn/run: parallel must be a whole number >= 1'],
+    ['cairn/run', { uri: 'file:///a', __proto__: { x: 1 }, store: 'x' }, 'cairn/run: unknown field "store"'],
+    ['cairn/resume', { runId: '01J' }, 'cairn/resume: "store" is missing'],
+    ['cairn/resume', { ...ref, rerunStale: 'yes' }, 'cairn/resume: rerunStale must be true or false'],
+    ['cairn/rerun', ref, 'cairn/rerun: "task" is missing'],
+    ['cairn/cancel', { ...ref, runId: 7 }, 'cairn/cancel: runId must be a non-empty string'],
+    ['cairn/varHistory', { ...ref, task: '' }, 'cairn/varHistory: task must be a non-empty string'],
+  ];
+  for (const [method, params, problem] of bad) {
+    it(`refuses ${method} ${JSON.stringify(params)}: ${problem}`, () => {
+      assert.equal(paramsProblem(method, params), problem);
+      assert.equal(checkParams(method, params), false);
+    });
+  }
+});

@@ -1,0 +1,93 @@
+// Running from the editor (SPEC §6 "Running"): the commands start, resume and re-run runs in the language
+// server's engine, and the store holds what the CLI would have written. Each run is awaited through the
+// extension's API (the server's cairn/runEnded), never with sleeps; what is checked is read from the store.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { CairnApi } from '../../../client/extension';
+import type { RunEvent } from '../../../runner/engine/events';
+import type { StartedRun } from '../../../server/run-protocol';
+import { closeAllEditors, EXTENSION_ID, workspaceUri } from './helpers';
+
+async function api(): Promise<NonNullable<CairnApi['runs']>> {
+  const extension = vscode.extensions.getExtension<CairnApi>(EXTENSION_ID);
+  assert.ok(extension, `${EXTENSION_ID} is installed`);
+  const exports = await extension.activate();
+  assert.ok(exports.runs, 'the language server started, so the run commands are there');
+  return exports.runs;
+}
+
+function journal(run: StartedRun): RunEvent[] {
+  const file = path.join(run.store, 'runs', run.runId, 'events.ndjson');
+  return fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as RunEvent);
+}
+
+/** Each task's attempts, in order, as [attempt, resume, status]. */
+function attempts(events: readonly RunEvent[]): Map<string, [number, number, string][]> {
+  const out = new Map<string, [number, number, string][]>();
+  for (const e of events) {
+    if (e.type !== 'attempt-ended') continue;
+    const started = events.find((s) => s.type === 'attempt-started' && s.task === e.task && s.attempt === e.attempt);
+    const list = out.get(e.task) ?? [];
+    list.push([e.attempt, started?.type === 'attempt-started' ? started.resume : -1, e.outcome.status]);
+    out.set(e.task, list);
+  }
+  return out;
+}
+
+describe('running from the editor (Cairn: Run Workflow, Resume Run, Re-run Task)', function () {
+  this.timeout(120_000);
+  after(closeAllEditors);
+
+  it('runs release with a failing test, resumes it after the fix, and the store holds each attempt', async () => {
+    const runs = await api();
+    const file = workspaceUri('release.cairn.toml');
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(file));
+    const started = await vscode.commands.executeCommand<StartedRun | undefined>('cairn.runWorkflow', file, { vars: { fail_at: 'test-integration' } });
+    assert.ok(started, 'the command started a run');
+    assert.equal(started.store, path.join(vscode.workspace.workspaceFolders![0]!.uri.fsPath, '.cairn'), 'the workspace store, shared with the CLI');
+    assert.equal((await runs.ended(started.runId)).status, 'failed');
+    const failed = attempts(journal(started));
+    assert.deepEqual(failed.get('test-integration'), [[1, 0, 'failed']]);
+    assert.deepEqual(failed.get('lint'), [[1, 0, 'success']]);
+    assert.equal(failed.get('build'), undefined, 'build never started');
+
+    // "Fix" the test: the resume clears the injected failure, as the example's comments show.
+    const resumed = await vscode.commands.executeCommand<StartedRun | undefined>('cairn.resumeRun', { store: started.store, runId: started.runId, vars: { fail_at: '' } });
+    assert.equal(resumed?.runId, started.runId);
+    assert.equal((await runs.ended(started.runId, 1)).status, 'success');
+    const after = attempts(journal(started));
+    assert.deepEqual(after.get('lint'), [[1, 0, 'success']], 'lint was kept, not run again');
+    assert.deepEqual(after.get('test-integration'), [[1, 0, 'failed'], [2, 1, 'success']]);
+    assert.deepEqual(after.get('deploy'), [[1, 1, 'success']]);
+  });
+
+  it('re-runs one task with the file as it is after an edit in the editor', async () => {
+    const runs = await api();
+    const folder = vscode.workspace.workspaceFolders![0]!.uri.fsPath;
+    const name = 'rerun-from-editor.cairn.toml';
+    fs.writeFileSync(path.join(folder, name), '[tasks.make]\nrun = "echo first > made.txt"\n\n[tasks.ship]\ndeps = ["make"]\nrun = "cat made.txt"\n');
+    const uri = workspaceUri(name);
+    const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+    const started = await vscode.commands.executeCommand<StartedRun | undefined>('cairn.runWorkflow', uri);
+    assert.ok(started);
+    assert.equal((await runs.ended(started.runId)).status, 'success');
+
+    // The edit is made in the editor, unsaved: the command saves it, as the run reads the file on disk.
+    await editor.edit((b) => {
+      const text = editor.document.getText();
+      const at = text.indexOf('first');
+      b.replace(new vscode.Range(editor.document.positionAt(at), editor.document.positionAt(at + 'first'.length)), 'second');
+    });
+    assert.ok(editor.document.isDirty);
+    await vscode.commands.executeCommand('cairn.rerunTask', { store: started.store, runId: started.runId, task: 'make', downstream: true });
+    assert.equal((await runs.ended(started.runId, 1)).status, 'success');
+    assert.equal(fs.readFileSync(path.join(folder, 'made.txt'), 'utf8').trim(), 'second');
+    const events = journal(started);
+    const makes = events.filter((e): e is Extract<RunEvent, { type: 'attempt-started' }> => e.type === 'attempt-started' && e.task === 'make');
+    assert.equal(makes.length, 2);
+    assert.notEqual(makes[0]!.revision, makes[1]!.revision, 'the re-run used the edited revision');
+    assert.deepEqual(attempts(events).get('ship')?.map((a) => a[2]), ['success', 'success'], 'and downstream');
+  });
+});

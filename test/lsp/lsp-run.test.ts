@@ -1,0 +1,208 @@
+// Running workflows through the language server (run-protocol.ts), over stdio as the extension will: start,
+// resume, re-run and cancel runs with the custom requests, and follow them by their notifications. Each
+// notified event must already be in the run's journal (nothing is reported before it is durable).
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { CompletionRequest, ErrorCodes, LSPErrorCodes, MessageType, ResponseError } from 'vscode-languageserver-protocol/node';
+import type { RunEvent } from '../../runner/engine/events';
+import type { CairnRequests, RunEndedParams, RunEventParams, RunOutputParams } from '../../server/run-protocol';
+import { processesWith } from '../cli/cli-harness';
+import { assertServerBuilt, LspServer } from './lsp-harness';
+
+const WF = `[tasks.a]
+run = "echo a >> a.count; echo hello from a"
+
+[tasks.b]
+deps = ["a"]
+run = "echo b >> b.count; test -e fixed"
+
+[tasks.c]
+deps = ["b"]
+run = "echo c >> c.count"
+`;
+
+const SLOW = `[tasks.wait]
+run = "touch started; sleep 30 # cairn-lsp-run-cancel"
+`;
+
+/** The run notifications a server sent, and promises that resolve when one that matches arrives. */
+class RunFeed {
+  readonly events: RunEventParams[] = [];
+  readonly ended: RunEndedParams[] = [];
+  readonly output: RunOutputParams[] = [];
+  private readonly waiters = new Set<() => boolean>();
+
+  constructor(server: LspServer) {
+    server.connection.onNotification('cairn/runEvent', (p: RunEventParams) => {
+      this.events.push(p);
+      this.wake();
+    });
+    server.connection.onNotification('cairn/runOutput', (p: RunOutputParams) => {
+      this.output.push(p);
+    });
+    server.connection.onNotification('cairn/runEnded', (p: RunEndedParams) => {
+      this.ended.push(p);
+      this.wake();
+    });
+  }
+
+  /** The end of the run `runId` at position `nth` (0: its first end; a resume ends the same run again). */
+  end(runId: string, nth: number, timeoutMs = 15_000): Promise<RunEndedParams> {
+    return new Promise((resolve, reject) => {
+      const check = (): boolean => {
+        const hit = this.ended.filter((e) => e.runId === runId)[nth];
+        if (hit) {
+          clearTimeout(timer);
+          resolve(hit);
+        }
+        return hit !== undefined;
+      };
+      const timer = setTimeout(() => {
+        this.waiters.delete(check);
+        reject(new Error(`run ${runId} did not end (${nth}) within ${timeoutMs} ms; ended: ${JSON.stringify(this.ended)}`));
+      }, timeoutMs);
+      if (!check()) this.waiters.add(check);
+    });
+  }
+
+  eventsOf(runId: string): RunEvent[] {
+    return this.events.filter((p) => p.runId === runId).flatMap((p) => p.events);
+  }
+
+  private wake(): void {
+    for (const w of [...this.waiters]) if (w()) this.waiters.delete(w);
+  }
+}
+
+describe('running workflows through the language server (cairn/run, resume, rerun, cancel)', function () {
+  this.timeout(40_000);
+  let dir = '';
+  let server: LspServer | undefined;
+
+  before(() => assertServerBuilt());
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-lsp-run-'));
+  });
+
+  afterEach(async () => {
+    await server?.dispose();
+    server = undefined;
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function start(): Promise<{ s: LspServer; feed: RunFeed }> {
+    const started = await LspServer.start(dir);
+    server = started.server;
+    return { s: started.server, feed: new RunFeed(started.server) };
+  }
+
+  function request<M extends keyof CairnRequests>(s: LspServer, method: M, params: CairnRequests[M]['params']): Promise<CairnRequests[M]['result']> {
+    return s.connection.sendRequest(method, params);
+  }
+
+  const lines = (file: string): string[] => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean) : []);
+
+  it('runs a workflow, resumes it after the fix and re-runs one task, each event durable before it is sent', async () => {
+    const { s, feed } = await start();
+    const file = path.join(dir, 'w.cairn.toml');
+    fs.writeFileSync(file, WF);
+    const uri = pathToFileURL(file).href;
+
+    const started = await request(s, 'cairn/run', { uri });
+    assert.equal(started.store, path.join(dir, '.cairn'), 'no workspace folder and no store yet: the store goes beside the file');
+    assert.deepEqual(await feed.end(started.runId, 0), { store: started.store, runId: started.runId, status: 'failed' });
+
+    const events = feed.eventsOf(started.runId);
+    assert.equal(events[0]?.type, 'run-created');
+    assert.deepEqual(events.map((e) => e.seq), events.map((_e, i) => i + 1), 'every event, in order, once');
+    const journal = fs.readFileSync(path.join(started.store, 'runs', started.runId, 'events.ndjson'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as RunEvent);
+    assert.deepEqual(events, journal.slice(0, events.length), 'what was sent is what the journal holds');
+    assert.ok(events.some((e) => e.type === 'attempt-ended' && e.task === 'b' && e.outcome.status === 'failed'));
+    // The output channel's text: the task's own output, then the CLI's lines, all sent before the run's end.
+    const text = feed.output.filter((o) => o.runId === started.runId).map((o) => o.text).join('');
+    assert.match(text, new RegExp(`^\\[a\\] hello from a\\n✓ a \\S+\\n✗ b \\(exit 1\\)\\n✗ c \\(cancelled — dependency failed\\)\\nrun ${started.runId} failed — fix it, then: cairn resume ${started.runId}\\n$`), text);
+
+    const listed = await request(s, 'cairn/listRuns', { uri });
+    assert.equal(listed.store, started.store);
+    assert.deepEqual(listed.runs.map((r) => [r.id, r.status]), [[started.runId, 'failed']]);
+
+    fs.writeFileSync(path.join(dir, 'fixed'), '');
+    const resumed = await request(s, 'cairn/resume', { store: started.store, runId: started.runId.slice(0, 8) });
+    assert.equal(resumed.runId, started.runId, 'a prefix names the run');
+    assert.equal((await feed.end(started.runId, 1)).status, 'success');
+    assert.deepEqual([lines(path.join(dir, 'a.count')).length, lines(path.join(dir, 'b.count')).length, lines(path.join(dir, 'c.count')).length], [1, 2, 1], 'a kept, b again, c once');
+
+    await request(s, 'cairn/rerun', { store: started.store, runId: started.runId, task: 'a' });
+    assert.equal((await feed.end(started.runId, 2)).status, 'success');
+    assert.equal(lines(path.join(dir, 'a.count')).length, 2, 'a re-ran');
+    assert.equal(lines(path.join(dir, 'c.count')).length, 1, 'without --downstream, c did not');
+
+    const details = await request(s, 'cairn/getRun', { store: started.store, runId: started.runId });
+    assert.equal(details.document.status, 'success');
+    assert.equal(details.document.resumes, 2);
+    const vars = await request(s, 'cairn/varHistory', { store: started.store, runId: started.runId });
+    assert.deepEqual(vars, []);
+    assert.deepEqual(s.logs.filter((l) => l.type === MessageType.Error), []);
+  });
+
+  it('cancels a run it drives: the task ends, the run is recorded as cancelled and stays resumable', async () => {
+    const { s, feed } = await start();
+    const file = path.join(dir, 'slow.cairn.toml');
+    fs.writeFileSync(file, SLOW);
+    const uri = pathToFileURL(file).href;
+    const started = await request(s, 'cairn/run', { uri });
+    const deadline = Date.now() + 10_000;
+    while (!fs.existsSync(path.join(dir, 'started')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    // Editing features stay answered while a task runs.
+    fs.writeFileSync(file, SLOW);
+    await s.open(uri, SLOW);
+    const completion = await s.connection.sendRequest(CompletionRequest.type, { textDocument: { uri }, position: { line: 1, character: 0 } });
+    assert.ok(completion !== null);
+    assert.deepEqual(await request(s, 'cairn/cancel', { store: started.store, runId: started.runId }), { cancelled: true });
+    assert.equal((await feed.end(started.runId, 0)).status, 'cancelled');
+    assert.deepEqual(processesWith('cairn-lsp-run-cancel'), [], 'no task process outlives the cancelled run');
+    assert.deepEqual(await request(s, 'cairn/cancel', { store: started.store, runId: started.runId }), { cancelled: false }, 'a run that is over is not driven');
+    const listed = await request(s, 'cairn/listRuns', { uri });
+    assert.equal(listed.runs[0]?.status, 'cancelled');
+  });
+
+  it('refuses malformed params and says why; refusals come back as their message for the user', async () => {
+    const { s } = await start();
+    const file = path.join(dir, 'bad.cairn.toml');
+    fs.writeFileSync(file, '[tasks.a]\nrun = "true"\ndeps = ["nope"]\n');
+    const refused = async (method: string, params: unknown): Promise<ResponseError<unknown>> => {
+      try {
+        await s.connection.sendRequest(method, params);
+      } catch (e) {
+        assert.ok(e instanceof ResponseError, String(e));
+        return e;
+      }
+      assert.fail(`${method} ${JSON.stringify(params)} was accepted`);
+    };
+    const cases: [string, unknown, RegExp][] = [
+      ['cairn/run', { uri: 5 }, /uri must be a non-empty string/],
+      ['cairn/run', { uri: pathToFileURL(file).href, parallel: 0 }, /parallel must be a whole number >= 1/],
+      ['cairn/run', { uri: pathToFileURL(file).href, extra: true }, /unknown field "extra"/],
+      ['cairn/run', null, /params must be an object/],
+      ['cairn/resume', { runId: 'x' }, /"store" is missing/],
+      ['cairn/rerun', { store: dir, runId: 'x', task: 'a', downstream: 'yes' }, /downstream must be true or false/],
+      ['cairn/run', { uri: 'untitled:Untitled-1' }, /only workflow files on disk can run/],
+    ];
+    for (const [method, params, message] of cases) {
+      const e = await refused(method, params);
+      assert.match(e.message, message, `${method} ${JSON.stringify(params)}`);
+      assert.ok(e.code === ErrorCodes.InvalidParams || e.code === LSPErrorCodes.RequestFailed, `${e.code}`);
+    }
+    const invalid = await refused('cairn/run', { uri: pathToFileURL(file).href });
+    assert.equal(invalid.code, LSPErrorCodes.RequestFailed);
+    assert.match(invalid.message, /has 1 error.*\n.*unknown task "nope"/);
+    const missing = await refused('cairn/resume', { store: path.join(dir, '.cairn'), runId: '01ZZZZ' });
+    assert.equal(missing.code, LSPErrorCodes.RequestFailed);
+    assert.ok(s.alive);
+    assert.deepEqual(s.logs.filter((l) => l.type === MessageType.Error), [], 'refusals are not internal errors');
+  });
+});
