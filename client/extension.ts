@@ -6,10 +6,12 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { RunCommands, type RunsApi } from './run-commands';
+import { RunMarks } from './run-marks';
 
-/** What `vscode.extensions.getExtension('cairn-dev.cairn').exports` gives: runs started by the commands. */
+/** What `vscode.extensions.getExtension('cairn-dev.cairn').exports` gives: runs started by the commands, and the marks drawn beside tasks. */
 export interface CairnApi {
   readonly runs?: RunsApi;
+  readonly marks?: Pick<RunMarks, 'marksOf'>;
 }
 
 let client: LanguageClient | undefined;
@@ -33,7 +35,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<CairnA
     context.subscriptions.push({ dispose: () => void client?.stop() });
     const runs = new RunCommands(client);
     runs.register(context);
-    return { runs };
+    const marks = new RunMarks(client, runs, context);
+    marks.register(context);
+    return { runs, marks };
   } catch (e) {
     // A silent failure leaves a user wondering why nothing works: say it, with where to look.
     const message = e instanceof Error ? e.message : String(e);

@@ -3,7 +3,7 @@
 // notifications feed one output channel per run. Nothing runs in an untrusted workspace.
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import type { CairnNotifications, CairnRequests, RunEndedParams, RunRef, StartedRun } from '../server/run-protocol';
+import type { CairnNotifications, CairnRequests, RunEndedParams, RunEventParams, RunRef, StartedRun } from '../server/run-protocol';
 
 /** What the extension exports for tests and other extensions: follow runs started through the commands. */
 export interface RunsApi {
@@ -41,6 +41,12 @@ export class RunCommands implements RunsApi {
   private readonly endings: RunEndedParams[] = [];
   private readonly waiting = new Set<() => boolean>();
   private readonly active = new Map<string, RunRef>();
+  private readonly recorded = new vscode.EventEmitter<RunEventParams>();
+  private readonly ends = new vscode.EventEmitter<RunEndedParams>();
+  /** A run the server drives recorded events. (A client keeps one handler per notification: others subscribe here.) */
+  readonly onDidRecord = this.recorded.event;
+  /** A run the server drove is over. */
+  readonly onDidEnd = this.ends.event;
 
   constructor(private readonly client: LanguageClient) {}
 
@@ -50,7 +56,10 @@ export class RunCommands implements RunsApi {
       vscode.commands.registerCommand('cairn.resumeRun', (ref?: RunRef & RunOptions) => this.guard(() => this.resume(ref))),
       vscode.commands.registerCommand('cairn.rerunTask', (ref?: RunRef & { task?: string; downstream?: boolean }) => this.guard(() => this.rerun(ref))),
       vscode.commands.registerCommand('cairn.cancelRun', (ref?: RunRef) => this.guard(() => this.cancel(ref))),
+      this.recorded,
+      this.ends,
       onNotification(this.client, 'cairn/runOutput', (p) => this.channel(p).append(p.text)),
+      onNotification(this.client, 'cairn/runEvent', (p) => this.recorded.fire(p)),
       onNotification(this.client, 'cairn/runEnded', (p) => this.onEnded(p)),
       { dispose: () => this.channels.forEach((c) => c.dispose()) },
     );
@@ -160,6 +169,7 @@ export class RunCommands implements RunsApi {
     this.active.delete(p.runId);
     this.endings.push(p);
     for (const w of [...this.waiting]) if (w()) this.waiting.delete(w);
+    this.ends.fire(p);
     if (p.error !== undefined) {
       void vscode.window.showErrorMessage(`Cairn: run ${p.runId} stopped: ${p.error}`);
     } else if (RESUMABLE.has(p.status)) {

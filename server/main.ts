@@ -9,6 +9,7 @@ import { createLanguageService } from './language-service';
 import { RunHost, RunRequestError } from './run-host';
 import { RunInfoStore } from './run-info-store';
 import { checkParams, paramsProblem, type CairnRequest, type CairnRequests } from './run-protocol';
+import { taskMarks } from './task-marks';
 import { ValidationQueue } from './validation-queue';
 
 declare const CAIRN_VERSION: string | undefined;
@@ -152,6 +153,12 @@ onCairnRequest('cairn/cancel', runs.cancel);
 onCairnRequest('cairn/listRuns', runs.listRuns);
 onCairnRequest('cairn/getRun', runs.getRun);
 onCairnRequest('cairn/varHistory', runs.varHistory);
+onCairnRequest('cairn/taskMarks', async ({ uri }) => {
+  const d = doc(uri);
+  await runInfo.refresh(uri);
+  const workflow = d ? service.analyze(d)?.workflow : undefined;
+  return taskMarks(runInfo.latestRun(uri), workflow, (offset) => (d ? d.positionAt(offset).line : 0), process.env);
+});
 // Runs this server drives end with it, recorded as cancelled (resumable), not left to read as interrupted.
 connection.onShutdown(() => runs.shutdown());
 

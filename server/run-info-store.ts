@@ -9,12 +9,14 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runWorkflowFile } from '../runner/engine/load-workflow';
 import { runDocument, shownValue, type RunDocument } from '../runner/engine/run-document';
-import { latestVars, type VarSnapshot } from '../runner/store/run-state';
+import { latestVars, type RunState, type VarSnapshot } from '../runner/store/run-state';
 import { readRunsNewestFirst, runPaths } from '../runner/store/run-store';
 import type { RunInfoProvider, TaskRunInfo, VarValueInfo } from './language-service';
 
 interface Entry {
   readonly stamp: string;
+  /** The store the run is in, and the run's state (for what the document leaves out: staleness). */
+  readonly latest?: { readonly store: string; readonly state: RunState };
   readonly run?: RunDocument;
   /** Latest snapshot of each variable in `run` (secrets without their value). */
   readonly vars: ReadonlyMap<string, VarSnapshot>;
@@ -62,6 +64,11 @@ export class RunInfoStore implements RunInfoProvider {
     }
   }
 
+  /** The latest run of the document's file as of the last refresh(uri), with its store. */
+  latestRun(uri: string): { readonly store: string; readonly state: RunState } | undefined {
+    return this.entries.get(uri)?.latest;
+  }
+
   taskStatus(uri: string, taskId: string): TaskRunInfo | undefined {
     const run = this.entries.get(uri)?.run;
     const task = run?.tasks.find((t) => t.id === taskId);
@@ -100,7 +107,7 @@ async function latestRunOf(root: string, file: string, runsStamp: string): Promi
   for await (const snap of readRunsNewestFirst(root)) {
     if (runWorkflowFile(root, snap.state.file) !== file) continue;
     // No staleness: it would load and validate the workflow file, and hovers do not show it.
-    return { stamp: `${runsStamp}:${stampOf(snap.journal)}`, run: runDocument(snap.state), vars: latestVars(snap.state) };
+    return { stamp: `${runsStamp}:${stampOf(snap.journal)}`, latest: { store: root, state: snap.state }, run: runDocument(snap.state), vars: latestVars(snap.state) };
   }
   return { stamp: runsStamp, vars: new Map() };
 }

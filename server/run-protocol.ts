@@ -3,7 +3,7 @@
 // library pins its own), so a message is declared by its method name and its types in the maps below, and each
 // side wraps its connection in a function typed by them. What arrives is checked by `checkParams` before use:
 // the server trusts nothing that comes over the wire.
-import type { RunEvent, ExecMode } from '../runner/engine/events';
+import type { ExecMode, RunEvent, RunStatus, TaskStatus } from '../runner/engine/events';
 import type { RunDetails, RunSummary, VarRow } from '../runner/engine/queries';
 
 /** Starts a run of the workflow file at `uri` in the language server's in-process engine. */
@@ -74,6 +74,30 @@ export interface RunEndedParams extends RunRef {
   readonly error?: string;
 }
 
+/** The marks beside a workflow's tasks: their status in the latest run of the file. */
+export interface TaskMarksParams {
+  readonly uri: string;
+}
+
+export interface TaskMark {
+  readonly task: string;
+  /** 0-based line of the task's id (its `[tasks.X]` header). */
+  readonly line: number;
+  readonly status: TaskStatus;
+  readonly reason: string | null;
+  readonly attempts: number;
+  /** Why a task that succeeded would not be the same now ("command changed", "src/a.txt changed"); empty when fresh. */
+  readonly stale: readonly string[];
+}
+
+export interface TaskMarksResult {
+  /** Absent when the file has no run. */
+  readonly store?: string;
+  readonly runId?: string;
+  readonly runStatus?: RunStatus;
+  readonly tasks: readonly TaskMark[];
+}
+
 export interface CairnRequests {
   'cairn/run': { params: RunParams; result: StartedRun };
   'cairn/resume': { params: ResumeParams; result: StartedRun };
@@ -82,6 +106,7 @@ export interface CairnRequests {
   'cairn/listRuns': { params: ListRunsParams; result: ListRunsResult };
   'cairn/getRun': { params: RunRef; result: RunDetails };
   'cairn/varHistory': { params: VarHistoryParams; result: VarRow[] };
+  'cairn/taskMarks': { params: TaskMarksParams; result: TaskMarksResult };
 }
 
 export interface CairnNotifications {
@@ -121,6 +146,7 @@ const SHAPES: { readonly [M in CairnRequest]: Shape } = {
   'cairn/listRuns': { uri: [string, 'required'] },
   'cairn/getRun': REF,
   'cairn/varHistory': { ...REF, task: [string, 'optional'] },
+  'cairn/taskMarks': { uri: [string, 'required'] },
 };
 
 /** Why `params` is not what `method` takes, or undefined when it is. Unknown fields are refused too. */

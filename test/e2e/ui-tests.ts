@@ -110,6 +110,7 @@ export class Workbench {
 }
 
 const BROKEN = 'broken.cairn.toml';
+const FAILS_ONCE = 'fails-once.cairn.toml';
 
 export const UI_TESTS: readonly UiTest[] = [
   {
@@ -196,6 +197,42 @@ export const UI_TESTS: readonly UiTest[] = [
       assert.match(text, /Compile/);
       assert.match(text, /make/);
       await ui.screenshot('07-hover-task');
+    },
+  },
+  {
+    name: '▶ in the editor title runs the workflow; the failed task gets a ✗ and "Resume from failure", which resumes it',
+    async run(ui) {
+      await ui.page.keyboard.press('Escape');
+      await ui.openFromExplorer(FAILS_ONCE);
+      await ui.page.locator('.editor-actions .action-item a[aria-label^="Run Workflow"]').first().click();
+      // The run fails at check: its header gets the lens (and the ✗ in the gutter, in the screenshot).
+      const resume = ui.editor().locator('.codelens-decoration a', { hasText: 'Resume from failure' });
+      await resume.waitFor({ state: 'visible', timeout: 30_000 });
+      await ui.screenshot('08-run-failed-gutter-and-lens');
+      const statusIcons = ui.editor().locator('.cgmr');
+      assert.equal(await statusIcons.count(), 3, 'a status icon beside each task: ✓ prepare, ✗ check, cancelled publish');
+      // The run's output channel, shown in the panel as the run started: the CLI's lines and the tasks' output.
+      const output = ui.page.locator('.part.panel .monaco-editor .view-lines').first();
+      let shown = '';
+      await waitUntil('the output channel to show the failure', async () => {
+        shown = plain(await output.innerText().catch(() => ''));
+        return shown.includes('✗ check (exit 1)');
+      }, 20_000).catch((e: unknown) => {
+        throw new Error(`${e instanceof Error ? e.message : String(e)}; the panel shows: ${JSON.stringify(shown.slice(0, 400))}`);
+      });
+      assert.match(shown, /\[check\] expected fixed\.flag next to the workflow/);
+
+      // The fix, then the lens.
+      fs.writeFileSync(path.join(ui.workspace, 'fixed.flag'), '');
+      await resume.click();
+      await waitUntil('the resume to succeed (no Resume lens, Re-run task on every task)', async () => (await resume.count()) === 0 && (await ui.editor().locator('.codelens-decoration a', { hasText: 'Re-run task' }).count()) >= 3, 30_000);
+      await ui.screenshot('09-resumed-all-green');
+      const runs = fs.readdirSync(path.join(ui.workspace, '.cairn', 'runs')).filter((n) => !n.startsWith('.'));
+      const journals = runs.map((id) => fs.readFileSync(path.join(ui.workspace, '.cairn', 'runs', id, 'events.ndjson'), 'utf8'));
+      const ours = journals.find((j) => j.includes('"workflow":"fails-once"'));
+      assert.ok(ours, 'the run is in the workspace store');
+      assert.equal((ours.match(/"type":"attempt-started","task":"prepare"/g) ?? []).length, 1, 'prepare ran once: kept by the resume');
+      assert.equal((ours.match(/"type":"attempt-started","task":"check"/g) ?? []).length, 2, 'check ran again');
     },
   },
 ];

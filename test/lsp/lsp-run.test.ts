@@ -126,6 +126,14 @@ describe('running workflows through the language server (cairn/run, resume, reru
     const text = feed.output.filter((o) => o.runId === started.runId).map((o) => o.text).join('');
     assert.match(text, new RegExp(`^\\[a\\] hello from a\\n✓ a \\S+\\n✗ b \\(exit 1\\)\\n✗ c \\(cancelled — dependency failed\\)\\nrun ${started.runId} failed — fix it, then: cairn resume ${started.runId}\\n$`), text);
 
+    // The marks beside each task header: the line of its id and its status in this latest run.
+    await s.open(uri, WF);
+    const marks = await request(s, 'cairn/taskMarks', { uri });
+    assert.deepEqual(
+      { store: marks.store, runId: marks.runId, runStatus: marks.runStatus, tasks: marks.tasks.map((m) => [m.task, m.line, m.status, m.reason, m.attempts, m.stale]) },
+      { store: started.store, runId: started.runId, runStatus: 'failed', tasks: [['a', 0, 'success', null, 1, []], ['b', 3, 'failed', 'exit', 1, []], ['c', 7, 'cancelled', 'upstream-failed', 0, []]] },
+    );
+
     const listed = await request(s, 'cairn/listRuns', { uri });
     assert.equal(listed.store, started.store);
     assert.deepEqual(listed.runs.map((r) => [r.id, r.status]), [[started.runId, 'failed']]);
@@ -140,6 +148,13 @@ describe('running workflows through the language server (cairn/run, resume, reru
     assert.equal((await feed.end(started.runId, 2)).status, 'success');
     assert.equal(lines(path.join(dir, 'a.count')).length, 2, 'a re-ran');
     assert.equal(lines(path.join(dir, 'c.count')).length, 1, 'without --downstream, c did not');
+
+    // Edited on disk after it succeeded, a is stale, with the reason a resume would give.
+    const edited = WF.replace('echo hello from a', 'echo hello again');
+    fs.writeFileSync(file, edited);
+    await s.change(uri, 2, edited);
+    const stale = await request(s, 'cairn/taskMarks', { uri });
+    assert.deepEqual(stale.tasks.map((m) => [m.task, m.status, m.stale]), [['a', 'success', ['command changed']], ['b', 'success', []], ['c', 'success', []]]);
 
     const details = await request(s, 'cairn/getRun', { store: started.store, runId: started.runId });
     assert.equal(details.document.status, 'success');

@@ -36,6 +36,15 @@ function attempts(events: readonly RunEvent[]): Map<string, [number, number, str
   return out;
 }
 
+/** Resolves once `check` holds (checked every 50 ms); rejects after `timeoutMs` saying what it waited for. */
+async function until(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 describe('running from the editor (Cairn: Run Workflow, Resume Run, Re-run Task)', function () {
   this.timeout(120_000);
   after(closeAllEditors);
@@ -52,6 +61,17 @@ describe('running from the editor (Cairn: Run Workflow, Resume Run, Re-run Task)
     assert.deepEqual(failed.get('test-integration'), [[1, 0, 'failed']]);
     assert.deepEqual(failed.get('lint'), [[1, 0, 'success']]);
     assert.equal(failed.get('build'), undefined, 'build never started');
+
+    // Beside [tasks.test-integration]: a ✗, and the lens to resume from there.
+    const exports = vscode.extensions.getExtension<CairnApi>(EXTENSION_ID)!.exports;
+    await until(() => exports.marks?.marksOf(file)?.runId === started.runId && exports.marks.marksOf(file)?.runStatus === 'failed', 'the marks of the failed run');
+    const document = await vscode.workspace.openTextDocument(file);
+    const header = document.getText().split('\n').findIndex((l) => l.startsWith('[tasks.test-integration]'));
+    const marked = exports.marks!.marksOf(file)!.tasks.find((m) => m.task === 'test-integration');
+    assert.deepEqual([marked?.line, marked?.status], [header, 'failed']);
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', file);
+    const atHeader = lenses.filter((l) => l.range.start.line === header).map((l) => l.command?.title);
+    assert.ok(atHeader.includes('$(debug-continue) Resume from failure'), JSON.stringify(atHeader));
 
     // "Fix" the test: the resume clears the injected failure, as the example's comments show.
     const resumed = await vscode.commands.executeCommand<StartedRun | undefined>('cairn.resumeRun', { store: started.store, runId: started.runId, vars: { fail_at: '' } });
