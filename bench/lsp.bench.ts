@@ -17,7 +17,7 @@
 // in-host suite records the extension host's own performance marks into test/e2e/artifacts/host-results.json.
 // Knobs: LSP_BENCH_SIZES (comma list of task counts, default 200,2000,10000), LSP_BENCH_WAIT_IDLE (seconds to wait,
 // at most, for other processes to leave the CPUs alone before each size; default 30).
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -26,6 +26,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { CompletionRequest, HoverRequest, type CompletionItem, type CompletionList, type Hover, type Position, type PublishDiagnosticsParams } from 'vscode-languageserver-protocol/node';
 import { generateWorkflow } from '../runner/testing/generate-workflow';
 import type { ActivationFigure } from '../test/e2e/suite/results';
+import type { RunEventParams } from '../server/run-protocol';
 import { LspServer, REPO_ROOT, SERVER_BUNDLE } from '../test/lsp/lsp-harness';
 import type { BenchRow } from './bench-row';
 import { median } from './measure';
@@ -300,6 +301,63 @@ async function benchSize(tasks: number, delay: number, rows: BenchRow[], notes: 
   }
 }
 
+// ── editing while the server drives a run ─────────────────────────────────────────────────────────────────────
+const RUN_TASKS = 200;
+const DURING_RUN_TARGET_MS = 50;
+
+/**
+ * Completion latency while the same server drives a run (issue 5: "long runs never block LSP features"): a chain of
+ * RUN_TASKS tasks that each sleep 20 ms, started with cairn/run, and completion requests on a 200-task document
+ * sent one after the other for as long as the run goes on (at most 200). Only answers received before the run
+ * ended count; the run's event notifications arrive on the same connection meanwhile.
+ */
+async function benchDuringRun(rows: BenchRow[]): Promise<Stats | undefined> {
+  const dir = mkdtempSync(join(tmpdir(), 'cairn-lsp-bench-run-'));
+  await waitForQuiet({ underShare: 0.25, maxWaitMs: WAIT_IDLE_MS, log });
+  const { server } = await LspServer.start(dir);
+  try {
+    const workflow = Array.from({ length: RUN_TASKS }, (_x, i) => `[tasks.t${i}]\nrun = "sleep 0.02"${i > 0 ? `\ndeps = ["t${i - 1}"]` : ''}\n`).join('\n');
+    const runFile = join(dir, 'chain.cairn.toml');
+    writeFileSync(runFile, workflow);
+    const text = generateWorkflow({ tasks: 200, seed: 1 });
+    const doc = new Doc(pathToFileURL(join(dir, 'edited.cairn.toml')).href, text);
+    await server.open(doc.uri, text, 1);
+    await server.waitForDiagnostics(doc.uri, (p) => p.version === 1, 60_000);
+    const position = doc.positionAt(nearMiddle(text, /\ndeps = \["/) + '\ndeps = ["'.length);
+    let events = 0;
+    let ended = false;
+    server.connection.onNotification('cairn/runEvent', (p: RunEventParams) => {
+      events += p.events.length;
+    });
+    server.connection.onNotification('cairn/runEnded', () => {
+      ended = true;
+    });
+    await server.connection.sendRequest('cairn/run', { uri: pathToFileURL(runFile).href });
+    const xs: number[] = [];
+    let eventsWhileSampling = 0;
+    while (!ended && xs.length < 200) {
+      const before = events;
+      const t = performance.now();
+      const r = await server.connection.sendRequest(CompletionRequest.type, { textDocument: { uri: doc.uri }, position });
+      const ms = performance.now() - t;
+      if (itemsOf(r).length < 100) throw new Error(`completion during the run gave ${itemsOf(r).length} items`);
+      if (!ended) {
+        xs.push(ms);
+        eventsWhileSampling += events - before;
+      }
+    }
+    while (!ended) await new Promise((r) => setTimeout(r, 20));
+    if (xs.length < 20) throw new Error(`the run ended after ${xs.length} completions: too short to measure`);
+    const st = stats(xs.slice(WARMUP));
+    log(`during a run: completion median ${st.median.toFixed(1)} ms over ${st.n}`);
+    rows.push(row(`completion after deps = [" (200 tasks) while the server drives a ${RUN_TASKS}-task run`, { tasks: 200, ...timingCells(st), note: `${st.n} requests one after the other while the run went on; ${eventsWhileSampling} run events arrived meanwhile` }));
+    return st;
+  } finally {
+    await server.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 // ── extension activation (from the last e2e run) ───────────────────────────────────────────────────────────────
 const HOST_RESULTS = join(REPO_ROOT, 'test', 'e2e', 'artifacts', 'host-results.json');
 
@@ -368,6 +426,8 @@ export async function run(): Promise<BenchRow[]> {
   const tNote = 'median compared; the request right behind the keystroke\'s didChange, so it pays the new version\'s analysis';
   target(`${size} tasks: completion after deps = [", as typed`, ms(at?.typedDeps), `< ${COMPLETION_TARGET_MS} ms`, under(at?.typedDeps, COMPLETION_TARGET_MS), tNote);
   target(`${size} tasks: completion after {{ ., as typed`, ms(at?.typedVar), `< ${COMPLETION_TARGET_MS} ms`, under(at?.typedVar, COMPLETION_TARGET_MS), tNote);
+  const during = await benchDuringRun(rows);
+  target(`completion while the server drives a ${RUN_TASKS}-task run`, ms(during), `< ${DURING_RUN_TARGET_MS} ms`, under(during, DURING_RUN_TARGET_MS), 'median compared (issue 5)');
   rows.push(...activationRows());
 
   let built = '';
