@@ -37,6 +37,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<CairnA
     runs.register(context);
     const marks = new RunMarks(client, runs, context);
     marks.register(context);
+    void runs.offerRecovery();
     return { runs, marks };
   } catch (e) {
     // A silent failure leaves a user wondering why nothing works: say it, with where to look.

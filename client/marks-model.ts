@@ -1,4 +1,5 @@
-// What the gutter and the code lenses show for a task's mark (client/run-marks.ts draws them). Pure, so it is
+// What the gutter and the code lenses show for a task's mark (client/run-marks.ts draws them), and what a window
+// offers for interrupted runs (run-commands.ts). Pure, so it is
 // tested in plain node (test/client/marks-model.test.ts).
 import type { TaskMark, TaskMarksResult } from '../server/run-protocol';
 
@@ -46,4 +47,15 @@ export function lensesOf(marks: TaskMarksResult, mark: TaskMark): { title: strin
     out.push({ title: 'and downstream', command: 'cairn.rerunTask', args: [{ ...ref, task: mark.task, downstream: true }] });
   }
   return out;
+}
+
+/** What the window offers at start for the interrupted runs of a workspace folder (SPEC §6 "Crash recovery"). */
+export function recoveryOffer(folder: string, runs: readonly { readonly id: string; readonly workflow: string; readonly status: string }[]): { message: string; runIds: string[] } | undefined {
+  const interrupted = runs.filter((r) => r.status === 'interrupted');
+  if (interrupted.length === 0) return undefined;
+  const one = interrupted.length === 1 ? interrupted[0] : undefined;
+  const message = one
+    ? `Cairn: run ${one.id} of ${one.workflow} in ${folder} was interrupted (its process stopped). Resume it from where it stopped?`
+    : `Cairn: ${interrupted.length} runs in ${folder} were interrupted (their process stopped): ${interrupted.map((r) => r.workflow).join(', ')}. Resume them?`;
+  return { message, runIds: interrupted.map((r) => r.id) };
 }

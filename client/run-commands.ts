@@ -3,7 +3,8 @@
 // notifications feed one output channel per run. Nothing runs in an untrusted workspace.
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import type { CairnNotifications, CairnRequests, RunEndedParams, RunEventParams, RunRef, StartedRun } from '../server/run-protocol';
+import type { CairnNotifications, CairnRequests, ListRunsResult, RunEndedParams, RunEventParams, RunRef, StartedRun } from '../server/run-protocol';
+import { recoveryOffer } from './marks-model';
 
 /** What the extension exports for tests and other extensions: follow runs started through the commands. */
 export interface RunsApi {
@@ -63,6 +64,31 @@ export class RunCommands implements RunsApi {
       onNotification(this.client, 'cairn/runEnded', (p) => this.onEnded(p)),
       { dispose: () => this.channels.forEach((c) => c.dispose()) },
     );
+  }
+
+  /**
+   * Offers to resume the interrupted runs of each workspace folder (a crash, a closed window mid-run): a
+   * notification, not a modal, and only in a trusted workspace. Never throws.
+   */
+  async offerRecovery(): Promise<void> {
+    if (!vscode.workspace.isTrusted) return;
+    for (const folder of vscode.workspace.workspaceFolders ?? []) {
+      if (folder.uri.scheme !== 'file') continue;
+      let listed: ListRunsResult;
+      try {
+        listed = await request(this.client, 'cairn/listRuns', { uri: folder.uri.toString() });
+      } catch {
+        continue;
+      }
+      const store = listed.store;
+      const offer = recoveryOffer(folder.name, listed.runs);
+      if (store === undefined || offer === undefined) continue;
+      const action = offer.runIds.length === 1 ? 'Resume' : 'Resume All';
+      void vscode.window.showInformationMessage(offer.message, action).then(async (pick) => {
+        if (pick !== action) return;
+        for (const runId of offer.runIds) await vscode.commands.executeCommand('cairn.resumeRun', { store, runId });
+      });
+    }
   }
 
   ended(runId: string, nth = 0): Promise<RunEndedParams> {

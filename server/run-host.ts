@@ -2,6 +2,7 @@
 // the editor, and answers its questions about the store, with the same engine and store as the CLI. Events
 // reach the editor only once durable (the engine's onEvents), so what it shows is what the store holds. Long
 // runs never block the server: the engine is asynchronous and its tasks run in the exec host's processes.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { releaseExecHosts, resumeRun, rerunTask, startRun, type RunHandle } from '../runner/engine/engine';
@@ -96,7 +97,9 @@ export class RunHost {
   };
 
   readonly listRuns: Handler<'cairn/listRuns'> = async (p) => {
-    const store = this.opts.existingStoreFor(filePath(p.uri));
+    const file = filePath(p.uri);
+    // A folder's store is the one its files would use: look from inside it.
+    const store = this.opts.existingStoreFor(isDirectory(file) ? path.join(file, '_') : file);
     if (store === undefined) return { runs: [] };
     return { store, runs: await refusalsAsErrors(() => listRuns(store)) };
   };
@@ -154,6 +157,14 @@ const key = (store: string, runId: string): string => `${path.resolve(store)}\0$
 function isInside(file: string, folder: string): boolean {
   const rel = path.relative(folder, file);
   return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function filePath(uri: string): string {

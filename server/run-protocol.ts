@@ -43,7 +43,7 @@ export interface CancelResult {
   readonly cancelled: boolean;
 }
 
-/** The runs of the store serving a workflow file, newest first. */
+/** The runs of the store serving a workflow file (or a folder: the store its files would use), newest first. */
 export interface ListRunsParams {
   readonly uri: string;
 }

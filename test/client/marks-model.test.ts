@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { lensesOf, lookOf } from '../../client/marks-model';
+import { lensesOf, lookOf, recoveryOffer } from '../../client/marks-model';
 import type { TaskMark, TaskMarksResult } from '../../server/run-protocol';
 
 describe('marks-model: what the gutter and the code lenses show for a task', () => {
@@ -40,5 +40,21 @@ describe('marks-model: what the gutter and the code lenses show for a task', () 
     assert.deepEqual(titles(run('running', m), m), []);
     assert.deepEqual(titles(run('resuming', m), m), []);
     assert.deepEqual(titles({ tasks: [m] }, m), []);
+  });
+});
+
+describe('recoveryOffer: the interrupted runs offered for resume when a window opens', () => {
+  it('offers nothing when no run was interrupted', () => {
+    assert.equal(recoveryOffer('ws', [{ id: '01A', workflow: 'release', status: 'failed' }]), undefined);
+  });
+
+  it('names the one interrupted run, or counts several with their workflows', () => {
+    assert.deepEqual(recoveryOffer('ws', [{ id: '01A', workflow: 'release', status: 'interrupted' }, { id: '01B', workflow: 'etl', status: 'success' }]), {
+      message: 'Cairn: run 01A of release in ws was interrupted (its process stopped). Resume it from where it stopped?',
+      runIds: ['01A'],
+    });
+    const two = recoveryOffer('ws', [{ id: '01A', workflow: 'release', status: 'interrupted' }, { id: '01C', workflow: 'etl', status: 'interrupted' }]);
+    assert.deepEqual(two?.runIds, ['01A', '01C']);
+    assert.match(two?.message ?? '', /^Cairn: 2 runs in ws were interrupted .*: release, etl\. Resume them\?$/);
   });
 });

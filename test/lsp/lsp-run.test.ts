@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { CompletionRequest, ErrorCodes, LSPErrorCodes, MessageType, ResponseError } from 'vscode-languageserver-protocol/node';
 import type { RunEvent } from '../../runner/engine/events';
 import type { CairnRequests, RunEndedParams, RunEventParams, RunOutputParams } from '../../server/run-protocol';
-import { processesWith } from '../cli/cli-harness';
+import { killLeftovers, processesWith, startCli } from '../cli/cli-harness';
 import { assertServerBuilt, LspServer } from './lsp-harness';
 
 const WF = `[tasks.a]
@@ -183,6 +183,20 @@ describe('running workflows through the language server (cairn/run, resume, reru
     assert.deepEqual(await request(s, 'cairn/cancel', { store: started.store, runId: started.runId }), { cancelled: false }, 'a run that is over is not driven');
     const listed = await request(s, 'cairn/listRuns', { uri });
     assert.equal(listed.runs[0]?.status, 'cancelled');
+  });
+
+  it("lists a folder's runs, with a run whose process was killed as interrupted (what a window offers to resume)", async () => {
+    const { s } = await start();
+    fs.writeFileSync(path.join(dir, 'slow.cairn.toml'), SLOW.replace('cairn-lsp-run-cancel', 'cairn-lsp-run-killed'));
+    const cli = startCli(['run', 'slow.cairn.toml'], { cwd: dir });
+    const deadline = Date.now() + 10_000;
+    while (!fs.existsSync(path.join(dir, 'started')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    cli.kill('SIGKILL');
+    await cli.result;
+    const listed = await request(s, 'cairn/listRuns', { uri: pathToFileURL(dir).href });
+    assert.equal(listed.store, path.join(dir, '.cairn'));
+    assert.deepEqual(listed.runs.map((r) => [r.workflow, r.status]), [['slow', 'interrupted']]);
+    killLeftovers('cairn-lsp-run-killed');
   });
 
   it('refuses malformed params and says why; refusals come back as their message for the user', async () => {
