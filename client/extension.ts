@@ -7,11 +7,13 @@ import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { RunCommands, type RunsApi } from './run-commands';
 import { RunMarks } from './run-marks';
+import { registerSidebar, type RunsTree, type VariablesTree } from './sidebar';
 
 /** What `vscode.extensions.getExtension('cairn-dev.cairn').exports` gives: runs started by the commands, and the marks drawn beside tasks. */
 export interface CairnApi {
   readonly runs?: RunsApi;
   readonly marks?: Pick<RunMarks, 'marksOf'>;
+  readonly sidebar?: { readonly runsTree: RunsTree; readonly variablesTree: VariablesTree };
 }
 
 let client: LanguageClient | undefined;
@@ -37,8 +39,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<CairnA
     runs.register(context);
     const marks = new RunMarks(client, runs, context);
     marks.register(context);
+    const sidebar = registerSidebar(context, client, runs);
     void runs.offerRecovery();
-    return { runs, marks };
+    return { runs, marks, sidebar };
   } catch (e) {
     // A silent failure leaves a user wondering why nothing works: say it, with where to look.
     const message = e instanceof Error ? e.message : String(e);

@@ -235,4 +235,25 @@ export const UI_TESTS: readonly UiTest[] = [
       assert.equal((ours.match(/"type":"attempt-started","task":"check"/g) ?? []).length, 2, 'check ran again');
     },
   },
+  {
+    name: 'the Cairn sidebar lists the runs newest first, a run opens onto its tasks and their attempts',
+    async run(ui) {
+      await ui.page.locator('.activitybar .action-item a[aria-label^="Cairn"]').first().click();
+      const runRow = ui.page.locator('.monaco-list-row', { hasText: 'fails-once · success' }).first();
+      await runRow.waitFor({ state: 'visible', timeout: 20_000 });
+      const rows = ui.page.locator('[id="workbench.view.extension.cairn"] .monaco-list-row');
+      const labels = (await rows.allInnerTexts()).map(plain);
+      assert.match(labels[0] ?? '', /fails-once · success/, `newest first: ${JSON.stringify(labels)}`);
+      assert.ok(labels.some((l) => /etl · success/.test(l)), `the run the CLI made is listed too: ${JSON.stringify(labels)}`);
+      await runRow.click();
+      await ui.page.keyboard.press('ArrowRight');
+      const check = ui.page.locator('.monaco-list-row', { hasText: /^check/ }).first();
+      await check.waitFor({ state: 'visible' });
+      await check.click();
+      await ui.page.keyboard.press('ArrowRight');
+      await ui.page.locator('.monaco-list-row', { hasText: 'attempt 1 · failed' }).first().waitFor({ state: 'visible' });
+      await ui.page.locator('.monaco-list-row', { hasText: 'attempt 2 · success' }).first().waitFor({ state: 'visible' });
+      await ui.screenshot('10-sidebar-runs');
+    },
+  },
 ];

@@ -81,6 +81,26 @@ describe('running from the editor (Cairn: Run Workflow, Resume Run, Re-run Task)
     assert.deepEqual(after.get('lint'), [[1, 0, 'success']], 'lint was kept, not run again');
     assert.deepEqual(after.get('test-integration'), [[1, 0, 'failed'], [2, 1, 'success']]);
     assert.deepEqual(after.get('deploy'), [[1, 1, 'success']]);
+
+    // The sidebar: the run in Runs → its tasks → attempts, and its variables with their snapshots.
+    const sidebar = vscode.extensions.getExtension<CairnApi>(EXTENSION_ID)!.exports.sidebar!;
+    const top = await sidebar.runsTree.getChildren();
+    const node = top.find((n) => n.kind === 'run' && n.summary.id === started.runId);
+    assert.ok(node && node.kind === 'run', `the run is listed: ${JSON.stringify(top.map((n) => (n.kind === 'run' ? n.summary.id : n.kind)))}`);
+    assert.equal(sidebar.runsTree.getTreeItem(node).label, 'release · success');
+    const tasks = await sidebar.runsTree.getChildren(node);
+    const ti = tasks.find((n) => n.kind === 'task' && n.task.id === 'test-integration');
+    assert.ok(ti && ti.kind === 'task');
+    assert.equal(sidebar.runsTree.getTreeItem(ti).contextValue, 'cairn.task.rerunnable');
+    const tiAttempts = await sidebar.runsTree.getChildren(ti);
+    assert.deepEqual(tiAttempts.map((a) => sidebar.runsTree.getTreeItem(a).label), ['attempt 2 · success', 'attempt 1 · failed'], 'newest first');
+    sidebar.variablesTree.show({ store: started.store, runId: started.runId });
+    const vars = await sidebar.variablesTree.getChildren();
+    const names = vars.map((v) => (v.kind === 'variable' ? v.variable.name : v.kind));
+    assert.ok(names.includes('fail_at') && names.includes('version'), JSON.stringify(names));
+    const failAt = vars.find((v) => v.kind === 'variable' && v.variable.name === 'fail_at')!;
+    const history = await sidebar.variablesTree.getChildren(failAt);
+    assert.deepEqual(history.map((h) => (h.kind === 'snapshot' ? [h.row.value, h.row.source] : h.kind)), [['', 'override'], ['test-integration', 'cli']], 'the resume\'s override, then the run\'s --var');
   });
 
   it('re-runs one task with the file as it is after an edit in the editor', async () => {
