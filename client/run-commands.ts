@@ -3,21 +3,14 @@
 // notifications feed one output channel per run. Nothing runs in an untrusted workspace.
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import type { CairnNotifications, CairnRequests, ListRunsResult, RunEndedParams, RunEventParams, RunRef, StartedRun } from '../server/run-protocol';
+import type { ListRunsResult, RunEndedParams, RunEventParams, RunRef, StartedRun } from '../server/run-protocol';
 import { recoveryOffer } from './marks-model';
+import { onNotification, request } from './protocol-client';
 
 /** What the extension exports for tests and other extensions: follow runs started through the commands. */
 export interface RunsApi {
   /** Resolves when the run ends for the `nth` time (a resume or re-run ends the same run again). */
   ended(runId: string, nth?: number): Promise<RunEndedParams>;
-}
-
-function request<M extends keyof CairnRequests>(client: LanguageClient, method: M, params: CairnRequests[M]['params']): Promise<CairnRequests[M]['result']> {
-  return client.sendRequest(method, params);
-}
-
-function onNotification<M extends keyof CairnNotifications>(client: LanguageClient, method: M, handler: (params: CairnNotifications[M]) => void): vscode.Disposable {
-  return client.onNotification(method, handler);
 }
 
 const RESUMABLE = new Set(['failed', 'cancelled', 'interrupted']);

@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import type { TaskMark, TaskMarksResult } from '../server/run-protocol';
 import { lensesOf, lookOf, type Look } from './marks-model';
+import { request } from './protocol-client';
 import type { RunCommands } from './run-commands';
 
 const REFRESH_MS = 200;
@@ -95,7 +96,7 @@ export class RunMarks implements vscode.CodeLensProvider {
   private async refresh(uri: vscode.Uri): Promise<void> {
     let marks: TaskMarksResult;
     try {
-      marks = await this.client.sendRequest('cairn/taskMarks', { uri: uri.toString() });
+      marks = await request(this.client, 'cairn/taskMarks', { uri: uri.toString() });
     } catch {
       return; // The server is restarting or the file is gone: keep what is drawn.
     }

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import type { RunSummary, VarRow } from '../runner/engine/queries';
 import type { AttemptDocument, RunDocument, TaskDocument } from '../runner/engine/run-document';
-import type { CairnRequests } from '../server/run-protocol';
+import { request } from './protocol-client';
 import type { RunCommands } from './run-commands';
 import { attemptView, runView, snapshotView, taskView, variablesOf, variableView, type NodeView } from './tree-model';
 
@@ -20,10 +20,6 @@ export type RunNode =
 export type VarNode = { readonly kind: 'variable'; readonly variable: ReturnType<typeof variablesOf>[number] } | { readonly kind: 'snapshot'; readonly row: VarRow } | { readonly kind: 'message'; readonly text: string };
 
 const REFRESH_MS = 300;
-
-function request<M extends keyof CairnRequests>(client: LanguageClient, method: M, params: CairnRequests[M]['params']): Promise<CairnRequests[M]['result']> {
-  return client.sendRequest(method, params);
-}
 
 function item(view: NodeView): vscode.TreeItem {
   const t = new vscode.TreeItem(view.label, view.collapsible ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
