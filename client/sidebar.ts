@@ -1,8 +1,8 @@
 // The Cairn view container (SPEC §6 "Sidebar"): Runs (the runs of the workspace's stores, newest first → tasks →
 // attempts, with Resume / Re-run / Cancel actions) and Variables (for the run selected in Runs: each variable →
 // its snapshots over time; secrets come masked from the server). Both ask the language server (the same
-// queries as `cairn runs`, `cairn show`, `cairn vars --history`) and refresh when a run changes or the store
-// changes on disk, so runs from the CLI appear too. What each node shows is tree-model.ts.
+// queries as `cairn runs`, `cairn show`, `cairn vars --history`) and refresh when a run changes, the store
+// changes on disk (runs from the CLI appear too) or a workflow is saved (staleness). What each node shows is tree-model.ts.
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import type { RunSummary, VarRow } from '../runner/engine/queries';
@@ -168,6 +168,10 @@ export function registerSidebar(context: vscode.ExtensionContext, client: Langua
     watcher.onDidCreate(refresh),
     watcher.onDidDelete(refresh),
     runs.onDidRecord(refresh),
+    // Staleness is judged against the file on disk: a saved workflow may make tasks stale.
+    vscode.workspace.onDidSaveTextDocument((d) => {
+      if (d.uri.path.endsWith('.cairn.toml')) refresh();
+    }),
     runs.onDidEnd(refresh),
     runsView.onDidChangeSelection((e) => {
       const ref = runRef(e.selection[0]);

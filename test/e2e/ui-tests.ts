@@ -109,6 +109,13 @@ export class Workbench {
   }
 }
 
+/** The journal of the (first) run of `workflow` in the workspace's store; empty when there is none. */
+function journalOf(ui: Workbench, workflow: string): string {
+  const runs = path.join(ui.workspace, '.cairn', 'runs');
+  const journals = fs.readdirSync(runs).filter((id) => !id.startsWith('.')).map((id) => fs.readFileSync(path.join(runs, id, 'events.ndjson'), 'utf8'));
+  return journals.find((j) => j.includes(`"workflow":${JSON.stringify(workflow)}`)) ?? '';
+}
+
 const BROKEN = 'broken.cairn.toml';
 const FAILS_ONCE = 'fails-once.cairn.toml';
 
@@ -227,9 +234,7 @@ export const UI_TESTS: readonly UiTest[] = [
       await resume.click();
       await waitUntil('the resume to succeed (no Resume lens, Re-run task on every task)', async () => (await resume.count()) === 0 && (await ui.editor().locator('.codelens-decoration a', { hasText: 'Re-run task' }).count()) >= 3, 30_000);
       await ui.screenshot('09-resumed-all-green');
-      const runs = fs.readdirSync(path.join(ui.workspace, '.cairn', 'runs')).filter((n) => !n.startsWith('.'));
-      const journals = runs.map((id) => fs.readFileSync(path.join(ui.workspace, '.cairn', 'runs', id, 'events.ndjson'), 'utf8'));
-      const ours = journals.find((j) => j.includes('"workflow":"fails-once"'));
+      const ours = journalOf(ui, 'fails-once');
       assert.ok(ours, 'the run is in the workspace store');
       assert.equal((ours.match(/"type":"attempt-started","task":"prepare"/g) ?? []).length, 1, 'prepare ran once: kept by the resume');
       assert.equal((ours.match(/"type":"attempt-started","task":"check"/g) ?? []).length, 2, 'check ran again');
@@ -254,6 +259,27 @@ export const UI_TESTS: readonly UiTest[] = [
       await ui.page.locator('.monaco-list-row', { hasText: 'attempt 1 · failed' }).first().waitFor({ state: 'visible' });
       await ui.page.locator('.monaco-list-row', { hasText: 'attempt 2 · success' }).first().waitFor({ state: 'visible' });
       await ui.screenshot('10-sidebar-runs');
+    },
+  },
+  {
+    name: 'after an edit is saved, the task shows "changed since success", and its Re-run task lens runs it with the new command',
+    async run(ui) {
+      await ui.page.locator('.tabs-container .tab', { hasText: FAILS_ONCE }).first().click();
+      // Double-click selects the word; typing replaces it: run = "echo shipped".
+      await ui.editor().locator('.view-line span span', { hasText: 'published' }).first().dblclick();
+      await ui.page.keyboard.type('shipped', { delay: TYPING_DELAY_MS });
+      await ui.page.keyboard.press('Control+S');
+      await waitUntil('the file to be saved', () => ui.fileOnDisk(FAILS_ONCE).includes('echo shipped'), 10_000);
+      const stale = ui.editor().locator('.codelens-decoration a', { hasText: 'changed since success: command changed' });
+      await stale.waitFor({ state: 'visible', timeout: 20_000 });
+      await ui.screenshot('11-stale-after-edit');
+      // Of the three Re-run task lenses (prepare, check, publish), publish's is the last.
+      await ui.editor().locator('.codelens-decoration a', { hasText: /^Re-run task$/ }).last().click();
+      await waitUntil('the re-run to clear the stale lens', async () => (await stale.count()) === 0, 30_000);
+      await waitUntil('publish to have run twice', () => (journalOf(ui, 'fails-once').match(/"type":"attempt-ended","task":"publish"/g) ?? []).length === 2, 20_000);
+      const output = plain(await ui.page.locator('.part.panel .monaco-editor .view-lines').first().innerText().catch(() => ''));
+      assert.match(output, /\[publish\] shipped/, `the re-run ran the saved command: ${JSON.stringify(output.slice(-300))}`);
+      await ui.screenshot('12-rerun-task-done');
     },
   },
 ];
