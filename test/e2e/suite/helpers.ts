@@ -25,7 +25,23 @@ export async function openWorkspaceFile(relative: string): Promise<vscode.TextEd
 export async function openScratchCopy(relative: string, transform: (text: string) => string = (t) => t): Promise<vscode.TextEditor> {
   const original = await vscode.workspace.openTextDocument(workspaceUri(relative));
   const document = await vscode.workspace.openTextDocument({ language: 'cairn', content: transform(original.getText()) });
-  return vscode.window.showTextDocument(document);
+  const editor = await vscode.window.showTextDocument(document);
+  await serverHas(document);
+  return editor;
+}
+
+/**
+ * Waits until the language server answers for `document` (its outline is not empty), at most 5 s. Untitled
+ * URIs are reused once closed (Untitled-1 again): until the server has this document, the diagnostics still
+ * shown may be the closed one's, and a request sent then is answered for no document.
+ */
+async function serverHas(document: vscode.TextDocument): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (Date.now() < deadline) {
+    const symbols = await vscode.commands.executeCommand<unknown[] | undefined>('vscode.executeDocumentSymbolProvider', document.uri);
+    if (symbols !== undefined && symbols.length > 0) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
 }
 
 /**
