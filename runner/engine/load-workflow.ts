@@ -84,10 +84,9 @@ export async function loadWorkflow(file: string, options: LoadOptions = {}): Pro
   const text = read.text;
   const revision = revisionOf(text);
   const cache = options.modelCache;
-  const cacheFile = cache === undefined ? undefined : path.join(cache.dir, `${revision}.json`);
-  const key: ModelKey | undefined = cache === undefined ? undefined : { length: text.length, fileName: path.basename(abs), build: cache.build };
-  let workflow = cacheFile === undefined || key === undefined ? undefined : await readCachedModel(cacheFile, text, key);
-  const cached = workflow !== undefined;
+  const entry = cache && { file: path.join(cache.dir, `${revision}.json`), key: { length: text.length, fileName: path.basename(abs), build: cache.build } };
+  let workflow = entry && (await readCachedModel(entry.file, text, entry.key));
+  let saved = workflow !== undefined;
   if (workflow === undefined) {
     const analysis = analyze(text, { fileName: path.basename(abs), baseDir: path.dirname(abs), fileExists: (p) => fs.existsSync(p) });
     const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
@@ -102,11 +101,10 @@ export async function loadWorkflow(file: string, options: LoadOptions = {}): Pro
     workflow = analysis.workflow;
   }
   const model = workflow;
-  let saved = cached;
   const saveModel = (): Promise<void> => {
-    if (saved || cacheFile === undefined || key === undefined) return Promise.resolve();
+    if (saved || entry === undefined) return Promise.resolve();
     saved = true;
-    return writeCachedModel(cacheFile, () => modelToJson(model, key));
+    return writeCachedModel(entry.file, () => modelToJson(model, entry.key));
   };
   const structure = structureOf(workflow);
   // Validation has refused unknown deps and cycles, so this cannot throw.
@@ -116,8 +114,7 @@ export async function loadWorkflow(file: string, options: LoadOptions = {}): Pro
 
 async function readCachedModel(file: string, text: string, key: ModelKey): Promise<Workflow | undefined> {
   try {
-    const j = await fs.promises.readFile(file, 'utf8');
-    return modelFromJson(j, text, key);
+    return modelFromJson(await fs.promises.readFile(file, 'utf8'), text, key);
   } catch {
     return undefined;
   }

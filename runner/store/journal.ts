@@ -241,13 +241,12 @@ export async function readJournal(file: string, fromByte = 0, visit?: (record: u
   }
 }
 
-type Parsed = { readonly ok: true; readonly value: unknown } | { readonly ok: false };
-
-function parseLine(bytes: Uint8Array): Parsed {
+function isJsonLine(bytes: Uint8Array): boolean {
   try {
-    return { ok: true, value: JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')) };
+    JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
+    return true;
   } catch {
-    return { ok: false };
+    return false;
   }
 }
 
@@ -258,9 +257,9 @@ class VisitError extends Error {
   }
 }
 
-/** The offset in `bytes` just after its `k`-th newline (k >= 1), counted from `from`. */
-function afterNewline(bytes: Uint8Array, from: number, k: number): number {
-  let at = from;
+/** The offset in `bytes` just after its `k`-th newline (k >= 1). */
+function afterNewline(bytes: Uint8Array, k: number): number {
+  let at = 0;
   for (let i = 0; i < k; i++) at = bytes.indexOf(NEWLINE, at) + 1;
   return at;
 }
@@ -296,40 +295,33 @@ async function scan(file: JournalFile, fromByte: number, visit?: (record: unknow
   for (;;) {
     const n = await file.read(chunk, position);
     if (n === 0) break;
-    const first = chunk.indexOf(NEWLINE);
-    if (first === -1 || first >= n) {
-      // The chunk buffer is reused, so the unfinished line's bytes are copied out.
-      carry.push(Uint8Array.prototype.slice.call(chunk, 0, n));
+    const view = chunk.subarray(0, n);
+    const first = view.indexOf(NEWLINE);
+    if (first === -1) {
+      // The chunk buffer is reused, so the unfinished line's bytes are copied out (Buffer.from copies).
+      carry.push(Buffer.from(view));
       position += n;
       continue;
     }
-    // The line that began in an earlier chunk (or at this one's start).
-    const head = carry.length === 0 ? chunk.subarray(0, first) : Buffer.concat([...carry, chunk.subarray(0, first)]);
+    // The line that began in an earlier chunk (or at this one's start), then those wholly inside this one.
+    const head = carry.length === 0 ? view.subarray(0, first) : Buffer.concat([...carry, view.subarray(0, first)]);
     carry = [];
-    line++;
-    if (invalid) return { records, tornTail: false, corruptAt: invalid.line, endByte: invalid.start };
-    const parsed = parseLine(head);
-    if (parsed.ok) take(parsed.value);
-    else invalid = { line, start: lineStart };
-    // The lines wholly inside this chunk, decoded at once.
-    const last = chunk.lastIndexOf(NEWLINE, n - 1);
-    if (last > first) {
-      const lines = chunk.toString('utf8', first + 1, last).split('\n');
-      for (let i = 0; i < lines.length; i++) {
-        line++;
-        if (invalid) return { records, tornTail: false, corruptAt: invalid.line, endByte: invalid.start };
-        let value: unknown;
-        try {
-          value = JSON.parse(lines[i]!);
-        } catch {
-          invalid = { line, start: position + afterNewline(chunk, 0, i + 1) };
-          continue;
-        }
-        take(value);
+    const last = view.lastIndexOf(NEWLINE);
+    const lines = [head.toString('utf8'), ...(last > first ? view.toString('utf8', first + 1, last).split('\n') : [])];
+    for (let i = 0; i < lines.length; i++) {
+      line++;
+      if (invalid) return { records, tornTail: false, corruptAt: invalid.line, endByte: invalid.start };
+      let value: unknown;
+      try {
+        value = JSON.parse(lines[i]!);
+      } catch {
+        invalid = { line, start: i === 0 ? lineStart : position + afterNewline(view, i) };
+        continue;
       }
+      take(value);
     }
     lineStart = position + last + 1;
-    if (last + 1 < n) carry.push(Uint8Array.prototype.slice.call(chunk, last + 1, n));
+    if (last + 1 < n) carry.push(Buffer.from(view.subarray(last + 1)));
     position += n;
   }
   const unterminated = carry.length > 0;
@@ -348,7 +340,7 @@ async function cleanEnd(file: JournalFile, size: number): Promise<number> {
   const lineEnd = terminated ? size - 1 : size;
   const start = await lastLineStart(file, lineEnd);
   if (!terminated) return start;
-  return parseLine(await readAt(file, start, lineEnd - start)).ok ? size : start;
+  return isJsonLine(await readAt(file, start, lineEnd - start)) ? size : start;
 }
 
 /** The offset just after the last \n before `end`, or 0. */
