@@ -346,7 +346,11 @@ async function benchDuringRun(rows: BenchRow[]): Promise<Stats | undefined> {
         eventsWhileSampling += events - before;
       }
     }
-    while (!ended) await new Promise((r) => setTimeout(r, 20));
+    const deadline = Date.now() + 60_000;
+    while (!ended) {
+      if (Date.now() > deadline) throw new Error(`the ${RUN_TASKS}-task run did not end within 60 s`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
     if (xs.length < 20) throw new Error(`the run ended after ${xs.length} completions: too short to measure`);
     const st = stats(xs.slice(WARMUP));
     log(`during a run: completion median ${st.median.toFixed(1)} ms over ${st.n}`);

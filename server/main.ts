@@ -46,6 +46,7 @@ let workspaceFolders: string[] = [];
 const runs = new RunHost({
   notify: (method, params) => void connection.sendNotification(method, params),
   existingStoreFor: (file) => runInfo.storeFor(file),
+  storeIn: (dir) => runInfo.storeIn(dir),
   workspaceFolders: () => workspaceFolders,
 });
 
@@ -155,12 +156,15 @@ onCairnRequest('cairn/getRun', runs.getRun);
 onCairnRequest('cairn/varHistory', runs.varHistory);
 onCairnRequest('cairn/taskMarks', async ({ uri }) => {
   const d = doc(uri);
+  if (!d) return { tasks: [] }; // the lines come from the document as edited: an editor has it open
   await runInfo.refresh(uri);
-  const workflow = d ? service.analyze(d)?.workflow : undefined;
-  return taskMarks(runInfo.latestRun(uri), workflow, (offset) => (d ? d.positionAt(offset).line : 0), process.env);
+  return taskMarks(runInfo.latestRun(uri), service.analyze(d)?.workflow, (offset) => d.positionAt(offset).line, process.env);
 });
 // Runs this server drives end with it, recorded as cancelled (resumable), not left to read as interrupted.
 connection.onShutdown(() => runs.shutdown());
+// `cairn cancel <run>` sends SIGINT to the process holding the run's lock. Node's default would end the server
+// (and every editor feature) with the run left interrupted: the runs are cancelled instead, and it goes on.
+process.on('SIGINT', () => void runs.cancelAll());
 
 documents.listen(connection);
 connection.listen();

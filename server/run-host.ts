@@ -4,7 +4,6 @@
 // runs never block the server: the engine is asynchronous and its tasks run in the exec host's processes.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { releaseExecHosts, resumeRun, rerunTask, startRun, type RunHandle } from '../runner/engine/engine';
 import type { RunEvent } from '../runner/engine/events';
 import { RefusedError } from '../runner/engine/load-workflow';
@@ -13,8 +12,9 @@ import { LockedError, LockError } from '../runner/store/lock';
 import type { RunState } from '../runner/store/run-state';
 import { StoreError } from '../runner/store/store-error';
 import { resolveRunRef } from '../runner/store/workspace-store';
+import { filePath } from './run-info-store';
 import { RunOutput } from './run-output';
-import type { CairnNotifications, CairnRequests, RunEndedParams, RunRef, StartedRun } from './run-protocol';
+import type { CairnNotifications, CairnRequests, RunEndedParams, StartedRun } from './run-protocol';
 
 interface RunHooks {
   readonly output: RunOutput;
@@ -27,6 +27,8 @@ export interface RunHostOptions {
   readonly notify: <M extends keyof CairnNotifications>(method: M, params: CairnNotifications[M]) => void;
   /** The store serving a file when one exists (RunInfoStore.storeFor: the nearest `.cairn` upward). */
   readonly existingStoreFor: (file: string) => string | undefined;
+  /** The store a folder's runs go to (RunInfoStore.storeIn: `.cairn` in it, or as $CAIRN_STORE says). */
+  readonly storeIn: (dir: string) => string;
   /** The workspace folders (absolute paths): a file's first store is made in the one holding it. */
   readonly workspaceFolders: () => readonly string[];
   readonly env?: Readonly<Record<string, string | undefined>>;
@@ -43,23 +45,25 @@ export class RunHost {
 
   constructor(private readonly opts: RunHostOptions) {}
 
-  /** Where a file's runs go: its existing store, else `.cairn` in the workspace folder holding it, else beside it. */
-  storeForNewRun(file: string): string {
-    const existing = this.opts.existingStoreFor(file);
-    if (existing !== undefined) return existing;
+  /**
+   * Where a file's runs go (SPEC §4: the extension uses the workspace folder): the store of the workspace folder
+   * holding it; for a file outside every folder, the nearest store above it, else one beside it.
+   */
+  private storeOfFile(file: string): string {
     const folder = this.opts
       .workspaceFolders()
       .filter((f) => isInside(file, f))
       .sort((a, b) => b.length - a.length)[0];
-    return path.join(folder ?? path.dirname(file), '.cairn');
+    if (folder !== undefined) return this.opts.storeIn(folder);
+    return this.opts.existingStoreFor(file) ?? this.opts.storeIn(path.dirname(file));
   }
 
   readonly run: Handler<'cairn/run'> = async (p) => {
-    const file = filePath(p.uri);
-    const store = this.storeForNewRun(file);
+    const file = localPath(p.uri, 'only workflow files on disk can run');
+    const store = this.storeOfFile(file);
     const hooks = this.hooks(store);
     const handle = await refusalsAsErrors(() =>
-      startRun({ storeRoot: store, file, command: 'cairn (editor)', keepHeapSmall: false, ...(p.vars ? { vars: p.vars } : {}), ...(p.mode ? { mode: p.mode } : {}), ...(p.parallel ? { parallel: p.parallel } : {}), hooks }),
+      startRun({ storeRoot: store, file, command: 'cairn (editor)', ...(p.vars ? { vars: p.vars } : {}), ...(p.mode ? { mode: p.mode } : {}), ...(p.parallel ? { parallel: p.parallel } : {}), hooks }),
     );
     return this.track(store, handle, hooks);
   };
@@ -72,7 +76,7 @@ export class RunHost {
         storeRoot: p.store,
         runId,
         command: 'cairn (editor) resume',
-        keepHeapSmall: false,
+       
         ...(p.vars ? { vars: p.vars } : {}),
         ...(p.allowStructureChange ? { allowStructureChange: true } : {}),
         ...(p.rerunStale ? { rerunStale: true } : {}),
@@ -85,7 +89,7 @@ export class RunHost {
   readonly rerun: Handler<'cairn/rerun'> = async (p) => {
     const runId = await refusalsAsErrors(() => resolveRunRef(p.store, p.runId));
     const hooks = this.hooks(p.store);
-    const handle = await refusalsAsErrors(() => rerunTask({ storeRoot: p.store, runId, task: p.task, downstream: p.downstream === true, command: 'cairn (editor) rerun', keepHeapSmall: false, hooks }));
+    const handle = await refusalsAsErrors(() => rerunTask({ storeRoot: p.store, runId, task: p.task, downstream: p.downstream === true, command: 'cairn (editor) rerun', hooks }));
     return this.track(p.store, handle, hooks);
   };
 
@@ -97,10 +101,9 @@ export class RunHost {
   };
 
   readonly listRuns: Handler<'cairn/listRuns'> = async (p) => {
-    const file = filePath(p.uri);
-    // A folder's store is the one its files would use: look from inside it.
-    const store = this.opts.existingStoreFor(isDirectory(file) ? path.join(file, '_') : file);
-    if (store === undefined) return { runs: [] };
+    const where = localPath(p.uri, 'runs are listed for files and folders on disk');
+    const store = isDirectory(where) ? this.opts.storeIn(where) : this.storeOfFile(where);
+    if (!fs.existsSync(path.join(store, 'runs'))) return { runs: [] };
     return { store, runs: await refusalsAsErrors(() => listRuns(store)) };
   };
 
@@ -108,32 +111,48 @@ export class RunHost {
 
   readonly varHistory: Handler<'cairn/varHistory'> = (p) => refusalsAsErrors(() => varHistory(p.store, p.runId, { history: true, ...(p.task ? { task: p.task } : {}) }));
 
-  /** The runs this server drives now. */
-  get active(): RunRef[] {
-    return [...this.driving.values()].map((d) => ({ store: d.store, runId: d.handle.runId }));
-  }
-
-  /** Cancels every run this server drives and waits for them to be recorded as cancelled (server shutdown). */
-  async shutdown(): Promise<void> {
+  /**
+   * Cancels every run this server drives and resolves once each is recorded as cancelled. What `cairn cancel`
+   * asks of the process holding a run's lock (SIGINT, as Ctrl-C): for this server that is every run it drives,
+   * and the server goes on.
+   */
+  async cancelAll(): Promise<void> {
     const handles = [...this.driving.values()].map((d) => d.handle);
     for (const h of handles) h.cancel();
     await Promise.allSettled(handles.map((h) => h.done));
+  }
+
+  /** Server shutdown: the runs it drives are cancelled (resumable), and its exec hosts end. */
+  async shutdown(): Promise<void> {
+    await this.cancelAll();
     await releaseExecHosts();
   }
 
   /** What a driven run tells the editor: its durable events, and its text for the output channel. */
   private hooks(store: string): RunHooks {
     let runId = '';
-    const output = new RunOutput({ emit: (text) => this.opts.notify('cairn/runOutput', { store, runId, text }) });
+    const output = new RunOutput({ emit: (text) => this.tell('cairn/runOutput', { store, runId, text }) });
     return {
       output,
       onEvents: (events, state) => {
         runId = state.id;
-        this.opts.notify('cairn/runEvent', { store, runId, events });
+        this.tell('cairn/runEvent', { store, runId, events });
         output.onEvents(events, state);
       },
       onOutput: (task, _attempt, chunk) => output.onOutput(task, chunk),
     };
+  }
+
+  /**
+   * A notification to the editor. The hooks run inside the store's append: an editor gone away (the connection
+   * throws once closed) must not fail the run it is told about.
+   */
+  private tell<M extends keyof CairnNotifications>(method: M, params: CairnNotifications[M]): void {
+    try {
+      this.opts.notify(method, params);
+    } catch {
+      // Nobody to tell: the run goes on, and its events are in the store.
+    }
   }
 
   private track(store: string, handle: RunHandle, hooks: RunHooks): StartedRun {
@@ -142,7 +161,7 @@ export class RunHost {
     const end = (params: RunEndedParams): void => {
       this.driving.delete(k);
       hooks.output.flush(true);
-      this.opts.notify('cairn/runEnded', params);
+      this.tell('cairn/runEnded', params);
     };
     handle.done.then(
       (status) => end({ store, runId: handle.runId, status }),
@@ -156,7 +175,7 @@ const key = (store: string, runId: string): string => `${path.resolve(store)}\0$
 
 function isInside(file: string, folder: string): boolean {
   const rel = path.relative(folder, file);
-  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+  return rel !== '' && rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel);
 }
 
 function isDirectory(p: string): boolean {
@@ -167,9 +186,11 @@ function isDirectory(p: string): boolean {
   }
 }
 
-function filePath(uri: string): string {
-  if (!uri.startsWith('file:')) throw new RunRequestError(`only workflow files on disk can run, not ${uri}`);
-  return fileURLToPath(uri);
+/** The local path `uri` names, or a refusal saying what this request needs. */
+function localPath(uri: string, what: string): string {
+  const p = filePath(uri);
+  if (p === undefined) throw new RunRequestError(`${what}, not ${uri}`);
+  return p;
 }
 
 /** Refusals, lock and store errors are the user's to act on: they reach the editor as their message. */

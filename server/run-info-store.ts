@@ -34,14 +34,22 @@ export class RunInfoStore implements RunInfoProvider {
    * as it is for `.cairn`.
    */
   storeFor(file: string): string | undefined {
-    const given = this.env['CAIRN_STORE'];
-    const name = given !== undefined && given.length > 0 ? given : '.cairn';
-    if (path.isAbsolute(name)) return path.resolve(name);
+    if (path.isAbsolute(this.storeName)) return path.resolve(this.storeName);
     for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
-      const candidate = path.join(dir, name);
+      const candidate = this.storeIn(dir);
       if (existsSync(path.join(candidate, 'runs'))) return candidate;
       if (path.dirname(dir) === dir) return undefined;
     }
+  }
+
+  /** The store a folder's runs go to (it may not exist yet): `.cairn` in it, or as $CAIRN_STORE says. */
+  storeIn(dir: string): string {
+    return path.resolve(dir, this.storeName);
+  }
+
+  private get storeName(): string {
+    const given = this.env['CAIRN_STORE'];
+    return given !== undefined && given.length > 0 ? given : '.cairn';
   }
 
   /** Re-reads the latest run of the document's file when the store changed. Never throws. */
@@ -112,7 +120,8 @@ async function latestRunOf(root: string, file: string, runsStamp: string): Promi
   return { stamp: runsStamp, vars: new Map() };
 }
 
-function filePath(uri: string): string | undefined {
+/** The path of a file: URI; undefined for any other URI, or one that names no local file. */
+export function filePath(uri: string): string | undefined {
   try {
     return uri.startsWith('file:') ? fileURLToPath(uri) : undefined;
   } catch {

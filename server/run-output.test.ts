@@ -42,6 +42,7 @@ describe('RunOutput: the text of a run for its output channel', () => {
     const { sent, feed } = setup();
     feed(ended('a', 'failed'), { type: 'run-status', status: 'failed' });
     assert.deepEqual(sent.join('').split('\n'), ['✗ a (exit 1)', 'run 01RUN failed — fix it, then: cairn resume 01RUN', '']);
+    assert.equal(sent.length, 1, "a batch of events is one notification, whatever its number of lines");
   });
 
   it('drops output past its bound with a line that says how much, and keeps the task changes', () => {
@@ -56,6 +57,15 @@ describe('RunOutput: the text of a run for its output channel', () => {
     assert.equal(shown + dropped, 50, 'every line is either shown or counted');
     feed(ended('a', 'success'));
     assert.match(sent.join(''), /✓ a 1\.2s\n$/);
+  });
+
+  it('keeps only the end of a line that never ends (a progress bar redrawn with \\r)', () => {
+    const { out, sent } = setup();
+    for (let i = 0; i < 1000; i++) out.onOutput('a', `\r${String(i).padStart(3, '0')}% ${'#'.repeat(40)}`);
+    out.flush(true);
+    const text = sent.join('');
+    assert.ok(text.length <= 4096 + '[a] \n'.length, `${text.length} chars`);
+    assert.match(text, /999% #{40}\n$/);
   });
 
   it('at the end of a run, sends every unfinished line', () => {

@@ -14,6 +14,9 @@ export interface RunOutputOptions {
   readonly maxPendingChars?: number;
 }
 
+/** What of an unfinished line is kept (as the log tail keeps per line). */
+const MAX_LINE = 4096;
+
 export class RunOutput {
   private pending: string[] = [];
   private pendingChars = 0;
@@ -22,7 +25,7 @@ export class RunOutput {
   /** The unfinished last line each task printed. */
   private readonly partial = new Map<string, string>();
   private timer: NodeJS.Timeout | undefined;
-  private readonly printer = new ProgressPrinter({ isTTY: false, write: (s) => this.push(s, true) });
+  private readonly printer = new ProgressPrinter({ isTTY: false, write: (s) => this.push(s) });
   private readonly flushMs: number;
   private readonly maxPendingChars: number;
 
@@ -31,17 +34,20 @@ export class RunOutput {
     this.maxPendingChars = opts.maxPendingChars ?? 1024 * 1024;
   }
 
+  /** A batch of durable events: their lines go out at once, in one notification with what was pending. */
   onEvents(events: readonly RunEvent[], state: RunState): void {
     // A task's last unfinished line goes out before the line that says it ended.
     for (const e of events) if (e.type === 'attempt-ended') this.endLine(e.task);
     this.printer.onEvents(events, state);
+    this.flush();
   }
 
   onOutput(task: string, chunk: string): void {
     const text = (this.partial.get(task) ?? '') + chunk;
     const cut = text.lastIndexOf('\n');
     if (cut === -1) {
-      this.partial.set(task, text);
+      // A line that never ends (a progress bar redrawn with \r) is kept to its last MAX_LINE characters.
+      this.partial.set(task, text.length > MAX_LINE ? text.slice(-MAX_LINE) : text);
       return;
     }
     this.partial.set(task, text.slice(cut + 1));
@@ -53,7 +59,7 @@ export class RunOutput {
       this.schedule();
       return;
     }
-    this.push(out, false);
+    this.push(out);
   }
 
   /** Sends what is pending now (and at the end of a run: every unfinished line). */
@@ -73,15 +79,13 @@ export class RunOutput {
   private endLine(task: string): void {
     const rest = this.partial.get(task);
     this.partial.delete(task);
-    if (rest !== undefined && rest.length > 0) this.push(`[${task}] ${rest}\n`, false);
+    if (rest !== undefined && rest.length > 0) this.push(`[${task}] ${rest}\n`);
   }
 
-  private push(text: string, status: boolean): void {
+  private push(text: string): void {
     this.pending.push(text);
     this.pendingChars += text.length;
-    // A task's change is shown at once; its output waits for the batch.
-    if (status) this.flush();
-    else this.schedule();
+    this.schedule();
   }
 
   private schedule(): void {

@@ -29,12 +29,15 @@ describe('run-protocol: what the server accepts on a custom request', () => {
     ['cairn/run', { uri: 'file:///a', vars: ['a'] }, 'cairn/run: vars must be an object of strings'],
     ['cairn/run', { uri: 'file:///a', mode: 'fast' }, 'cairn/run: mode must be "eager" or "levels"'],
     ['cairn/run', { uri: 'file:///a', parallel: 1.5 }, 'cairn/run: parallel must be a whole number >= 1'],
-    ['cairn/run', { uri: 'file:///a', __proto__: { x: 1 }, store: 'x' }, 'cairn/run: unknown field "store"'],
+    ['cairn/run', JSON.parse('{"uri":"file:///a","__proto__":{"x":1},"store":"x"}'), 'cairn/run: unknown field "__proto__"'],
     ['cairn/resume', { runId: '01J' }, 'cairn/resume: "store" is missing'],
     ['cairn/resume', { ...ref, rerunStale: 'yes' }, 'cairn/resume: rerunStale must be true or false'],
     ['cairn/rerun', ref, 'cairn/rerun: "task" is missing'],
     ['cairn/cancel', { ...ref, runId: 7 }, 'cairn/cancel: runId must be a non-empty string'],
     ['cairn/varHistory', { ...ref, task: '' }, 'cairn/varHistory: task must be a non-empty string'],
+    ['cairn/run', { uri: 'file:///a', vars: { 'a b': 'x' } }, 'cairn/run: vars: "a b" is not a variable name (letters, digits and _, not starting with a digit)'],
+    ['cairn/run', { uri: 'file:///a', vars: { '1x': 'x' } }, 'cairn/run: vars: "1x" is not a variable name (letters, digits and _, not starting with a digit)'],
+    ['cairn/getRun', { store: '.cairn', runId: '01J' }, 'cairn/getRun: store must be an absolute path'],
   ];
   for (const [method, params, problem] of bad) {
     it(`refuses ${method} ${JSON.stringify(params)}: ${problem}`, () => {

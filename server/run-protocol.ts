@@ -3,7 +3,9 @@
 // library pins its own), so a message is declared by its method name and its types in the maps below, and each
 // side wraps its connection in a function typed by them. What arrives is checked by `checkParams` before use:
 // the server trusts nothing that comes over the wire.
+import * as path from 'node:path';
 import type { ExecMode, RunEvent, RunStatus, TaskStatus } from '../runner/engine/events';
+import { VAR_NAME } from '../runner/model/schema';
 import type { RunDetails, RunSummary, VarRow } from '../runner/engine/queries';
 
 /** Starts a run of the workflow file at `uri` in the language server's in-process engine. */
@@ -127,20 +129,25 @@ const string: Check = (v, at) => (typeof v === 'string' && v.length > 0 ? undefi
 const boolean: Check = (v, at) => (typeof v === 'boolean' ? undefined : `${at} must be true or false`);
 const positiveInt: Check = (v, at) => (typeof v === 'number' && Number.isInteger(v) && v >= 1 ? undefined : `${at} must be a whole number >= 1`);
 const mode: Check = (v, at) => (v === 'eager' || v === 'levels' ? undefined : `${at} must be "eager" or "levels"`);
-const stringMap: Check = (v, at) => {
+/** --var values: names as the CLI takes them (they become $CAIRN_VAR_<name>), values strings. */
+const varMap: Check = (v, at) => {
   if (!isObject(v)) return `${at} must be an object of strings`;
-  for (const [k, x] of Object.entries(v)) if (typeof x !== 'string') return `${at}.${k} must be a string`;
+  for (const [k, x] of Object.entries(v)) {
+    if (!VAR_NAME.test(k)) return `${at}: "${k}" is not a variable name (letters, digits and _, not starting with a digit)`;
+    if (typeof x !== 'string') return `${at}.${k} must be a string`;
+  }
   return undefined;
 };
+const absolutePath: Check = (v, at) => (typeof v === 'string' && path.isAbsolute(v) ? undefined : `${at} must be an absolute path`);
 
 /** Each field: its check, and whether it may be absent. */
 type Shape = Readonly<Record<string, readonly [Check, 'required' | 'optional']>>;
 
-const REF: Shape = { store: [string, 'required'], runId: [string, 'required'] };
+const REF: Shape = { store: [absolutePath, 'required'], runId: [string, 'required'] };
 
 const SHAPES: { readonly [M in CairnRequest]: Shape } = {
-  'cairn/run': { uri: [string, 'required'], vars: [stringMap, 'optional'], mode: [mode, 'optional'], parallel: [positiveInt, 'optional'] },
-  'cairn/resume': { ...REF, vars: [stringMap, 'optional'], allowStructureChange: [boolean, 'optional'], rerunStale: [boolean, 'optional'] },
+  'cairn/run': { uri: [string, 'required'], vars: [varMap, 'optional'], mode: [mode, 'optional'], parallel: [positiveInt, 'optional'] },
+  'cairn/resume': { ...REF, vars: [varMap, 'optional'], allowStructureChange: [boolean, 'optional'], rerunStale: [boolean, 'optional'] },
   'cairn/rerun': { ...REF, task: [string, 'required'], downstream: [boolean, 'optional'] },
   'cairn/cancel': REF,
   'cairn/listRuns': { uri: [string, 'required'] },

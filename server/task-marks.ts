@@ -1,6 +1,7 @@
 // What the editor marks beside each task of a workflow (SPEC §6 "Gutter"): the task's status in the latest run
 // of that file, and, for a task that succeeded, why it is stale (its command, env or inputs changed since).
 // The client draws the gutter icons and code lenses from it (client/run-marks.ts).
+import { isDriven } from '../runner/engine/events';
 import { computeStaleness } from '../runner/engine/run-document';
 import type { RunState } from '../runner/store/run-state';
 import type { Workflow } from '../runner/model/workflow';
@@ -14,7 +15,9 @@ import type { TaskMark, TaskMarksResult } from './run-protocol';
 export async function taskMarks(latest: { readonly store: string; readonly state: RunState } | undefined, workflow: Workflow | undefined, lineOf: (offset: number) => number, env: Readonly<Record<string, string | undefined>>): Promise<TaskMarksResult> {
   if (latest === undefined || workflow === undefined) return { tasks: [] };
   const { store, state } = latest;
-  const stale = await computeStaleness(state, store, env);
+  // While a run is driven the marks change with each event, and staleness (the workflow read again, every kept
+  // task rendered, its inputs hashed) would be judged once per event: it waits for the run's end.
+  const stale = isDriven(state.status) ? new Map<string, string[]>() : await computeStaleness(state, store, env);
   const tasks: TaskMark[] = [];
   for (const task of workflow.tasks.values()) {
     const t = state.tasks.get(task.id);

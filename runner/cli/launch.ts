@@ -8,8 +8,8 @@ import { COMMAND_NAMES } from './command-names';
 export type Cli = typeof import('./main');
 
 export function loadCli(argv: readonly string[]): Cli {
-  // Before compiling, because V8 rejects a cache made under other flags and the engine sets these for any run
-  // (engine.ts): a cache written at the end of a run must match the flags of the next start.
+  // Before compiling, because V8 rejects a cache made under other flags, and before anything big is read: once
+  // V8 has grown the young generation it does not give the memory back (small-heap.ts says why it matters).
   keepHeapSmall();
   const first = argv[0];
   const command = first !== undefined && COMMAND_NAMES.includes(first) ? first : 'other';

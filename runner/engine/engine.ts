@@ -3,14 +3,13 @@
 // reach listeners only once durable.
 import * as os from 'node:os';
 import { sharedExecHostPool } from '../exec/exec-host';
-import { keepHeapSmall } from '../exec/small-heap';
 import { newRunId } from '../store/run-id';
 import type { RunState } from '../store/run-state';
 import { isDone, latestAttempt } from '../store/run-state';
 import { readRun, RunStore, type EventListener } from '../store/run-store';
 import { ensureStore, removeStillborn } from '../store/workspace-store';
 import { drive, realSleep, type DriveHooks, type DriveIo } from './drive';
-import type { ExecMode, NewRunEvent, RunStatus } from './events';
+import { isDriven, isResumable, type ExecMode, type NewRunEvent, type RunStatus } from './events';
 import { diffStructure, loadWorkflow, modelCacheOf, recordedFile, RefusedError, runWorkflowFile, type LoadedWorkflow, type StructureChange } from './load-workflow';
 import { baseVars, restoreVars, varEvent, type VarScope } from './run-vars';
 import { staleTasks } from './task-context';
@@ -23,11 +22,6 @@ export interface EngineOptions {
   readonly hooks?: DriveHooks & { onEvents?: EventListener; onNote?: (message: string) => void };
   readonly io?: Partial<DriveIo>;
   readonly signal?: AbortSignal;
-  /**
-   * False in a process that does more than drive runs (the language server answers editing requests between
-   * its runs' events): V8's heap defaults are then left as they are for the whole process (see small-heap.ts).
-   */
-  readonly keepHeapSmall?: boolean;
 }
 
 export interface RunHandle {
@@ -46,10 +40,6 @@ function envOf(opts: EngineOptions): Readonly<Record<string, string | undefined>
 const EXEC_HOST_MIN_TASKS = 2;
 
 function io(opts: EngineOptions): DriveIo {
-  // Before the workflow and the run are read: once V8 has grown the young generation it does not give the
-  // memory back (a 10,000-task run peaked at 185 MB with the flag set after reading, 142 MB with it before),
-  // at the price of more, small collections while reading (~10 ms on a 1,000-task resume).
-  if (opts.keepHeapSmall !== false) keepHeapSmall();
   if (opts.io?.execute !== undefined) return { env: envOf(opts), execute: opts.io.execute, sleep: opts.io.sleep ?? realSleep };
   const host = sharedExecHostPool();
   return {
@@ -165,11 +155,9 @@ export interface ResumePlan {
   readonly overrideEvents: readonly NewRunEvent[];
 }
 
-const RESUMABLE: ReadonlySet<RunStatus> = new Set(['failed', 'cancelled', 'interrupted']);
-
 /** What a resume would do (SPEC §3.1), from a run's state: changes nothing. */
 export async function planResume(state: RunState, opts: ResumeOptions, judgeStaleness = opts.rerunStale === true): Promise<ResumePlan> {
-  if (!RESUMABLE.has(state.status)) {
+  if (!isResumable(state.status)) {
     const why: Record<string, string> = {
       success: `run ${state.id} already succeeded; to run a task again: cairn rerun ${state.id} --task <task>`,
       running: `run ${state.id} is running; wait for it, or stop it with cairn cancel ${state.id}`,
@@ -233,7 +221,7 @@ export async function dryRunResume(opts: ResumeOptions): Promise<ResumePlan> {
 /** Marks a run whose driver died as interrupted, durably (we hold its lock now). */
 async function recordInterruption(store: RunStore): Promise<void> {
   const state = store.state;
-  if (!['pending', 'running', 'resuming'].includes(state.status)) return;
+  if (!isDriven(state.status)) return;
   const events: NewRunEvent[] = [];
   for (const t of state.tasks.values()) {
     const a = latestAttempt(t);

@@ -4,6 +4,16 @@
 
 export type RunStatus = 'pending' | 'running' | 'resuming' | 'success' | 'failed' | 'cancelled' | 'interrupted';
 
+/** What a resume can take up (SPEC §3.1): a run that failed, was cancelled or was interrupted. */
+export function isResumable(status: string | undefined): boolean {
+  return status === 'failed' || status === 'cancelled' || status === 'interrupted';
+}
+
+/** A run a process is driving now (or about to): nothing else may act on it. */
+export function isDriven(status: string | undefined): boolean {
+  return status === 'pending' || status === 'running' || status === 'resuming';
+}
+
 export type TaskStatus = 'pending' | 'running' | 'success' | 'failed' | 'cancelled' | 'interrupted' | 'skipped';
 
 /** Why an attempt failed (SPEC §2). */

@@ -33,7 +33,7 @@ export interface LoadedWorkflow {
 /** A run records its workflow file relative to the workspace (the store's parent) when inside it. */
 export function recordedFile(storeRoot: string, file: string): string {
   const rel = path.relative(path.dirname(storeRoot), file);
-  return rel.startsWith('..') || path.isAbsolute(rel) ? file : rel.split(path.sep).join('/');
+  return rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel) ? file : rel.split(path.sep).join('/');
 }
 
 /** The workflow file of a run, from what it recorded. */

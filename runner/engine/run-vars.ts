@@ -116,7 +116,8 @@ export function baseVars(wf: Workflow, cli: Readonly<Record<string, string>>, en
   const notes: string[] = [];
   const missing: string[] = [];
   for (const decl of wf.vars.values()) {
-    const fromCli = cli[decl.name];
+    // Own keys only: a variable named like an Object.prototype member (toString) is not given by inheritance.
+    const fromCli = Object.hasOwn(cli, decl.name) ? cli[decl.name] : undefined;
     const fromEnv = decl.env !== undefined ? env[decl.env] : undefined;
     let v: VarValue | undefined;
     if (fromCli !== undefined && !(decl.secret && fromCli === MASK)) v = { value: fromCli, secret: decl.secret, source: 'cli' };

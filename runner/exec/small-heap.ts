@@ -14,7 +14,11 @@ import { setFlagsFromString } from 'node:v8';
 
 let applied = false;
 
-/** Called by the engine as it starts a run, a resume or a re-run, before reading anything big; by an exec host as it starts. */
+/**
+ * Called by the processes whose job is to drive runs, as they start: the CLI (launch.ts, before its bundle is
+ * compiled and anything big is read) and an exec host. Not by the engine: the language server hosts it too, and
+ * answers editing requests between its runs' events, so it keeps V8's defaults.
+ */
 export function keepHeapSmall(): void {
   if (applied) return;
   applied = true;

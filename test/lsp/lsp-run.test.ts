@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { CompletionRequest, ErrorCodes, LSPErrorCodes, MessageType, ResponseError } from 'vscode-languageserver-protocol/node';
 import type { RunEvent } from '../../runner/engine/events';
 import type { CairnRequests, RunEndedParams, RunEventParams, RunOutputParams } from '../../server/run-protocol';
-import { killLeftovers, processesWith, startCli } from '../cli/cli-harness';
+import { assertExit, killLeftovers, processesWith, runCli, startCli } from '../cli/cli-harness';
 import { assertServerBuilt, LspServer } from './lsp-harness';
 
 const WF = `[tasks.a]
@@ -176,7 +176,8 @@ describe('running workflows through the language server (cairn/run, resume, reru
     fs.writeFileSync(file, SLOW);
     await s.open(uri, SLOW);
     const completion = await s.connection.sendRequest(CompletionRequest.type, { textDocument: { uri }, position: { line: 1, character: 0 } });
-    assert.ok(completion !== null);
+    const labels = (Array.isArray(completion) ? completion : (completion?.items ?? [])).map((i) => i.label);
+    assert.ok(labels.includes('deps'), `task keys are offered while the task runs: ${JSON.stringify(labels)}`);
     assert.deepEqual(await request(s, 'cairn/cancel', { store: started.store, runId: started.runId }), { cancelled: true });
     assert.equal((await feed.end(started.runId, 0)).status, 'cancelled');
     assert.deepEqual(processesWith('cairn-lsp-run-cancel'), [], 'no task process outlives the cancelled run');
@@ -185,18 +186,43 @@ describe('running workflows through the language server (cairn/run, resume, reru
     assert.equal(listed.runs[0]?.status, 'cancelled');
   });
 
+  it('a run it drives, cancelled with `cairn cancel` from a terminal, ends cancelled and the server goes on', async () => {
+    const { s, feed } = await start();
+    const file = path.join(dir, 'slow.cairn.toml');
+    fs.writeFileSync(file, SLOW.replace('cairn-lsp-run-cancel', 'cairn-lsp-run-cli-cancel'));
+    const started = await request(s, 'cairn/run', { uri: pathToFileURL(file).href });
+    try {
+      const deadline = Date.now() + 10_000;
+      while (!fs.existsSync(path.join(dir, 'started')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      assert.ok(fs.existsSync(path.join(dir, 'started')), 'the task started');
+      const cancel = await runCli(['cancel', started.runId], { cwd: dir });
+      assertExit(cancel, 0);
+      assert.equal((await feed.end(started.runId, 0)).status, 'cancelled');
+      assert.ok(s.alive, `the server is still running\n  stderr: ${s.stderr}`);
+      const listed = await request(s, 'cairn/listRuns', { uri: pathToFileURL(file).href });
+      assert.equal(listed.runs[0]?.status, 'cancelled', 'recorded as cancelled, not interrupted');
+      assert.deepEqual(processesWith('cairn-lsp-run-cli-cancel'), []);
+    } finally {
+      killLeftovers('cairn-lsp-run-cli-cancel');
+    }
+  });
+
   it("lists a folder's runs, with a run whose process was killed as interrupted (what a window offers to resume)", async () => {
     const { s } = await start();
     fs.writeFileSync(path.join(dir, 'slow.cairn.toml'), SLOW.replace('cairn-lsp-run-cancel', 'cairn-lsp-run-killed'));
     const cli = startCli(['run', 'slow.cairn.toml'], { cwd: dir });
-    const deadline = Date.now() + 10_000;
-    while (!fs.existsSync(path.join(dir, 'started')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    cli.kill('SIGKILL');
-    await cli.result;
-    const listed = await request(s, 'cairn/listRuns', { uri: pathToFileURL(dir).href });
-    assert.equal(listed.store, path.join(dir, '.cairn'));
-    assert.deepEqual(listed.runs.map((r) => [r.workflow, r.status]), [['slow', 'interrupted']]);
-    killLeftovers('cairn-lsp-run-killed');
+    try {
+      const deadline = Date.now() + 10_000;
+      while (!fs.existsSync(path.join(dir, 'started')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      assert.ok(fs.existsSync(path.join(dir, 'started')), 'the task started');
+      cli.kill('SIGKILL');
+      await cli.result;
+      const listed = await request(s, 'cairn/listRuns', { uri: pathToFileURL(dir).href });
+      assert.equal(listed.store, path.join(dir, '.cairn'));
+      assert.deepEqual(listed.runs.map((r) => [r.workflow, r.status]), [['slow', 'interrupted']]);
+    } finally {
+      killLeftovers('cairn-lsp-run-killed');
+    }
   });
 
   it('refuses malformed params and says why; refusals come back as their message for the user', async () => {
@@ -212,19 +238,20 @@ describe('running workflows through the language server (cairn/run, resume, reru
       }
       assert.fail(`${method} ${JSON.stringify(params)} was accepted`);
     };
-    const cases: [string, unknown, RegExp][] = [
-      ['cairn/run', { uri: 5 }, /uri must be a non-empty string/],
-      ['cairn/run', { uri: pathToFileURL(file).href, parallel: 0 }, /parallel must be a whole number >= 1/],
-      ['cairn/run', { uri: pathToFileURL(file).href, extra: true }, /unknown field "extra"/],
-      ['cairn/run', null, /params must be an object/],
-      ['cairn/resume', { runId: 'x' }, /"store" is missing/],
-      ['cairn/rerun', { store: dir, runId: 'x', task: 'a', downstream: 'yes' }, /downstream must be true or false/],
-      ['cairn/run', { uri: 'untitled:Untitled-1' }, /only workflow files on disk can run/],
+    const cases: [string, unknown, RegExp, number][] = [
+      ['cairn/run', { uri: 5 }, /uri must be a non-empty string/, ErrorCodes.InvalidParams],
+      ['cairn/run', { uri: pathToFileURL(file).href, parallel: 0 }, /parallel must be a whole number >= 1/, ErrorCodes.InvalidParams],
+      ['cairn/run', { uri: pathToFileURL(file).href, extra: true }, /unknown field "extra"/, ErrorCodes.InvalidParams],
+      ['cairn/run', null, /params must be an object/, ErrorCodes.InvalidParams],
+      ['cairn/resume', { runId: 'x' }, /"store" is missing/, ErrorCodes.InvalidParams],
+      ['cairn/rerun', { store: dir, runId: 'x', task: 'a', downstream: 'yes' }, /downstream must be true or false/, ErrorCodes.InvalidParams],
+      ['cairn/run', { uri: 'untitled:Untitled-1' }, /only workflow files on disk can run/, LSPErrorCodes.RequestFailed],
+      ['cairn/listRuns', { uri: 'untitled:Untitled-1' }, /runs are listed for files and folders on disk/, LSPErrorCodes.RequestFailed],
     ];
-    for (const [method, params, message] of cases) {
+    for (const [method, params, message, code] of cases) {
       const e = await refused(method, params);
       assert.match(e.message, message, `${method} ${JSON.stringify(params)}`);
-      assert.ok(e.code === ErrorCodes.InvalidParams || e.code === LSPErrorCodes.RequestFailed, `${e.code}`);
+      assert.equal(e.code, code, `${method} ${JSON.stringify(params)}: ${e.message}`);
     }
     const invalid = await refused('cairn/run', { uri: pathToFileURL(file).href });
     assert.equal(invalid.code, LSPErrorCodes.RequestFailed);
