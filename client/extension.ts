@@ -38,7 +38,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<CairnA
     const runs = new RunCommands(client);
     runs.register(context);
     const marks = new RunMarks(client, runs, context);
-    marks.register(context);
+    marks.register();
     const sidebar = registerSidebar(context, client, runs);
     void runs.offerRecovery();
     return { runs, marks, sidebar };

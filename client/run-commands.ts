@@ -3,8 +3,12 @@
 // notifications feed one output channel per run. Nothing runs in an untrusted workspace.
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import type { ListRunsResult, RunEndedParams, RunEventParams, RunRef, StartedRun } from '../server/run-protocol';
+import type { RunEndedParams, RunRef, StartedRun } from '../server/run-protocol';
+import { isDriven, isResumable } from '../runner/engine/events';
+import * as path from 'node:path';
+import type { RunSummary } from '../runner/engine/queries';
 import { recoveryOffer } from './marks-model';
+import { listWorkspaceRuns } from './workspace-runs';
 import { onNotification, request } from './protocol-client';
 
 /** What the extension exports for tests and other extensions: follow runs started through the commands. */
@@ -13,7 +17,9 @@ export interface RunsApi {
   ended(runId: string, nth?: number): Promise<RunEndedParams>;
 }
 
-const RESUMABLE = new Set(['failed', 'cancelled', 'interrupted']);
+
+/** Output channels kept, one per run: more would fill the Output view's list in a long session. */
+const MAX_CHANNELS = 10;
 
 /** What a caller (code lens, test, another extension) may pass to a run or resume: --var values. */
 export interface RunOptions {
@@ -34,27 +40,33 @@ export class RunCommands implements RunsApi {
   private readonly channels = new Map<string, vscode.OutputChannel>();
   private readonly endings: RunEndedParams[] = [];
   private readonly waiting = new Set<() => boolean>();
-  private readonly active = new Map<string, RunRef>();
-  private readonly recorded = new vscode.EventEmitter<RunEventParams>();
-  private readonly ends = new vscode.EventEmitter<RunEndedParams>();
-  /** A run the server drives recorded events. (A client keeps one handler per notification: others subscribe here.) */
-  readonly onDidRecord = this.recorded.event;
-  /** A run the server drove is over. */
-  readonly onDidEnd = this.ends.event;
+  private readonly storeChanged = new vscode.EventEmitter<void>();
+  /**
+   * A store of the workspace changed: a run this window drives recorded events or ended, or a journal changed
+   * on disk (runs from the CLI or another window). One watcher and one handler per notification serve every
+   * view: a language client keeps one handler per notification method.
+   */
+  readonly onDidChangeStore = this.storeChanged.event;
 
   constructor(private readonly client: LanguageClient) {}
 
   register(context: vscode.ExtensionContext): void {
+    const watcher = vscode.workspace.createFileSystemWatcher('**/.cairn/runs/*/events.ndjson');
+    const changed = (): void => this.storeChanged.fire();
     context.subscriptions.push(
       vscode.commands.registerCommand('cairn.runWorkflow', (uri?: vscode.Uri, options?: RunOptions) => this.guard(() => this.runWorkflow(uri, options))),
       vscode.commands.registerCommand('cairn.resumeRun', (ref?: RunRef & RunOptions) => this.guard(() => this.resume(ref))),
       vscode.commands.registerCommand('cairn.rerunTask', (ref?: RunRef & { task?: string; downstream?: boolean }) => this.guard(() => this.rerun(ref))),
       vscode.commands.registerCommand('cairn.cancelRun', (ref?: RunRef) => this.guard(() => this.cancel(ref))),
-      this.recorded,
-      this.ends,
+      this.storeChanged,
+      watcher,
+      watcher.onDidChange(changed),
+      watcher.onDidCreate(changed),
+      watcher.onDidDelete(changed),
       onNotification(this.client, 'cairn/runOutput', (p) => this.channel(p).append(p.text)),
-      onNotification(this.client, 'cairn/runEvent', (p) => this.recorded.fire(p)),
+      onNotification(this.client, 'cairn/runEvent', changed),
       onNotification(this.client, 'cairn/runEnded', (p) => this.onEnded(p)),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => void this.offerRecovery()),
       { dispose: () => this.channels.forEach((c) => c.dispose()) },
     );
   }
@@ -65,17 +77,11 @@ export class RunCommands implements RunsApi {
    */
   async offerRecovery(): Promise<void> {
     if (!vscode.workspace.isTrusted) return;
-    for (const folder of vscode.workspace.workspaceFolders ?? []) {
-      if (folder.uri.scheme !== 'file') continue;
-      let listed: ListRunsResult;
-      try {
-        listed = await request(this.client, 'cairn/listRuns', { uri: folder.uri.toString() });
-      } catch {
-        continue;
-      }
-      const store = listed.store;
-      const offer = recoveryOffer(folder.name, listed.runs);
-      if (store === undefined || offer === undefined) continue;
+    const byStore = new Map<string, RunSummary[]>();
+    for (const { store, summary } of await listWorkspaceRuns(this.client)) byStore.set(store, [...(byStore.get(store) ?? []), summary]);
+    for (const [store, runs] of byStore) {
+      const offer = recoveryOffer(path.basename(path.dirname(store)), runs);
+      if (offer === undefined) continue;
       const action = offer.runIds.length === 1 ? 'Resume' : 'Resume All';
       void vscode.window.showInformationMessage(offer.message, action).then(async (pick) => {
         if (pick !== action) return;
@@ -97,8 +103,8 @@ export class RunCommands implements RunsApi {
 
   private async runWorkflow(uri: vscode.Uri | undefined, options: RunOptions | undefined): Promise<StartedRun | undefined> {
     const target = uri ?? vscode.window.activeTextEditor?.document.uri;
-    if (!target || !target.path.endsWith('.cairn.toml')) {
-      void vscode.window.showErrorMessage('Cairn: open a *.cairn.toml workflow to run it.');
+    if (!target || target.scheme !== 'file' || !target.path.endsWith('.cairn.toml')) {
+      void vscode.window.showErrorMessage('Cairn: open a *.cairn.toml workflow file (saved on disk) to run it.');
       return undefined;
     }
     if (!(await saveWorkflows())) return undefined;
@@ -107,19 +113,19 @@ export class RunCommands implements RunsApi {
   }
 
   private async resume(given: (RunRef & RunOptions) | undefined): Promise<StartedRun | undefined> {
-    const ref = given ?? (await this.pickRun('Resume which run?', (status) => RESUMABLE.has(status)));
+    const ref = given ?? (await this.pickRun('Resume which run?', isResumable));
     if (!ref || !(await saveWorkflows())) return undefined;
     return this.started(await request(this.client, 'cairn/resume', { store: ref.store, runId: ref.runId, ...(given?.vars ? { vars: given.vars } : {}) }), 'resume');
   }
 
   private async rerun(given: (RunRef & { task?: string; downstream?: boolean }) | undefined): Promise<StartedRun | undefined> {
-    const ref = given ?? (await this.pickRun('Re-run a task of which run?', (status) => status !== 'running' && status !== 'resuming'));
+    const ref = given ?? (await this.pickRun('Re-run a task of which run?', (status) => !isDriven(status)));
     if (!ref) return undefined;
     let task = given?.task;
     if (task === undefined) {
       const details = await request(this.client, 'cairn/getRun', ref);
       task = await vscode.window.showQuickPick(
-        details.document.tasks.filter((t) => t.type !== 'forensic').map((t) => t.id),
+        details.document.tasks.filter((t) => t.type !== 'forensic' && t.attempts.length > 0).map((t) => t.id),
         { placeHolder: 'Re-run which task?' },
       );
       if (task === undefined) return undefined;
@@ -135,63 +141,58 @@ export class RunCommands implements RunsApi {
   }
 
   private async cancel(given: RunRef | undefined): Promise<boolean> {
-    let ref = given;
-    if (!ref) {
-      const runs = [...this.active.values()];
-      if (runs.length === 0) {
-        void vscode.window.showInformationMessage('Cairn: no run is going on in this window.');
-        return false;
-      }
-      const pick = runs.length === 1 ? runs[0] : (await vscode.window.showQuickPick(runs.map((r) => ({ label: r.runId, ref: r })), { placeHolder: 'Cancel which run?' }))?.ref;
-      if (!pick) return false;
-      ref = pick;
-    }
-    return (await request(this.client, 'cairn/cancel', ref)).cancelled;
+    const ref = given ?? (await this.pickRun('Cancel which run?', isDriven));
+    if (!ref) return false;
+    const { cancelled } = await request(this.client, 'cairn/cancel', ref);
+    // The server drives only the runs started from this window; the others' process is another.
+    if (!cancelled) void vscode.window.showInformationMessage(`Cairn: run ${ref.runId} is not driven by this window: stop it where it runs, or with \`cairn cancel ${ref.runId}\` in a terminal.`);
+    return cancelled;
   }
 
   /** The runs of the active workflow's store that `accept` their status, newest first, to pick one. */
+  /** The workspace's runs that `accept` their status, newest first, to pick one. */
   private async pickRun(placeHolder: string, accept: (status: string) => boolean): Promise<RunRef | undefined> {
-    const uri = vscode.window.activeTextEditor?.document.uri ?? vscode.workspace.workspaceFolders?.[0]?.uri;
-    if (!uri) return undefined;
-    const listed = await request(this.client, 'cairn/listRuns', { uri: uri.toString() });
-    const runs = listed.runs.filter((r) => accept(r.status));
-    if (listed.store === undefined || runs.length === 0) {
+    const runs = (await listWorkspaceRuns(this.client)).filter((r) => accept(r.summary.status));
+    if (runs.length === 0) {
       void vscode.window.showInformationMessage('Cairn: no run of this workspace can take that action.');
       return undefined;
     }
-    const store = listed.store;
     const pick = await vscode.window.showQuickPick(
-      runs.map((r) => ({ label: `${r.workflow} · ${r.status}`, description: r.id, detail: `${r.file} · started ${r.createdAt}`, ref: { store, runId: r.id } })),
+      runs.map(({ store, summary: r }) => ({ label: `${r.workflow} · ${r.status}`, description: r.id, detail: `${r.file} · started ${r.createdAt}`, ref: { store, runId: r.id } })),
       { placeHolder },
     );
     return pick?.ref;
   }
 
   private started(run: StartedRun, what: string): StartedRun {
-    this.active.set(run.runId, run);
     const channel = this.channel(run);
     channel.appendLine(`── ${what}: run ${run.runId} ──`);
     channel.show(true);
     return run;
   }
 
+  /** The run's output channel; the oldest go once there are MAX_CHANNELS (each run's log keeps its output). */
   private channel(ref: RunRef): vscode.OutputChannel {
     let c = this.channels.get(ref.runId);
     if (!c) {
       c = vscode.window.createOutputChannel(`Cairn run ${ref.runId}`);
       this.channels.set(ref.runId, c);
+      for (const [id, old] of this.channels) {
+        if (this.channels.size <= MAX_CHANNELS) break;
+        old.dispose();
+        this.channels.delete(id);
+      }
     }
     return c;
   }
 
   private onEnded(p: RunEndedParams): void {
-    this.active.delete(p.runId);
     this.endings.push(p);
     for (const w of [...this.waiting]) if (w()) this.waiting.delete(w);
-    this.ends.fire(p);
+    this.storeChanged.fire();
     if (p.error !== undefined) {
       void vscode.window.showErrorMessage(`Cairn: run ${p.runId} stopped: ${p.error}`);
-    } else if (RESUMABLE.has(p.status)) {
+    } else if (isResumable(p.status)) {
       void vscode.window.showWarningMessage(`Cairn: run ${p.runId} ${p.status}.`, 'Resume', 'Show Output').then((pick) => {
         if (pick === 'Resume') void vscode.commands.executeCommand('cairn.resumeRun', { store: p.store, runId: p.runId });
         if (pick === 'Show Output') this.channel(p).show();

@@ -1,12 +1,14 @@
 // Beside each `[tasks.X]` header (SPEC §6 "Gutter"): an icon with X's status in the latest run of the file
 // (✓ ✗ ● cancelled, ⚠ stale), and code lenses to act on it: Resume from failure on a failed task, Re-run task
 // on every task of a finished run, "changed since success: …" on a stale one, Run workflow. The marks come
-// from the language server (cairn/taskMarks); they are asked again when a run changes, when the file is saved
-// and when the store changes on disk (runs from the CLI too), at most every REFRESH_MS per file.
+// from the language server (cairn/taskMarks); they are asked again when the store changes (a run's events, or
+// the journal on disk: runs from the CLI too) and when a file is saved, at most every REFRESH_MS per file, and
+// moved with unsaved edits in between.
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import type { TaskMark, TaskMarksResult } from '../server/run-protocol';
-import { lensesOf, lookOf, type Look } from './marks-model';
+import { isDriven } from '../runner/engine/events';
+import { lensesOf, lookOf, shiftMarks, type Look } from './marks-model';
 import { request } from './protocol-client';
 import type { RunCommands } from './run-commands';
 
@@ -20,34 +22,40 @@ function describe(mark: TaskMark, marks: TaskMarksResult): string {
 export class RunMarks implements vscode.CodeLensProvider {
   private readonly marks = new Map<string, TaskMarksResult>();
   private readonly pending = new Map<string, NodeJS.Timeout>();
+  /** The request for each file, chained: answers are applied in the order they were asked, never overlapping. */
+  private readonly inFlight = new Map<string, Promise<void>>();
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.changed.event;
   private readonly looks: Record<Look, vscode.TextEditorDecorationType>;
 
   constructor(
     private readonly client: LanguageClient,
-    private readonly runs: Pick<RunCommands, 'onDidRecord' | 'onDidEnd'>,
-    context: vscode.ExtensionContext,
+    private readonly runs: Pick<RunCommands, 'onDidChangeStore'>,
+    private readonly context: vscode.ExtensionContext,
   ) {
     const icon = (name: Look): vscode.TextEditorDecorationType => vscode.window.createTextEditorDecorationType({ gutterIconPath: context.asAbsolutePath(`client/icons/${name}.svg`), gutterIconSize: '80%' });
     this.looks = { success: icon('success'), failed: icon('failed'), running: icon('running'), cancelled: icon('cancelled'), stale: icon('stale') };
   }
 
-  register(context: vscode.ExtensionContext): void {
-    const watcher = vscode.workspace.createFileSystemWatcher('**/.cairn/runs/*/events.ndjson');
+  register(): void {
     const all = (): void => this.refreshVisible();
-    context.subscriptions.push(
+    this.context.subscriptions.push(
       ...Object.values(this.looks),
       this.changed,
-      watcher,
-      watcher.onDidChange(all),
-      watcher.onDidCreate(all),
-      watcher.onDidDelete(all),
-      vscode.languages.registerCodeLensProvider({ language: 'cairn' }, this),
-      vscode.window.onDidChangeVisibleTextEditors(all),
-      vscode.workspace.onDidSaveTextDocument((d) => this.schedule(d.uri)),
-      this.runs.onDidRecord(all),
-      this.runs.onDidEnd(all),
+      vscode.languages.registerCodeLensProvider({ language: 'cairn', scheme: 'file' }, this),
+      // A tab shown again is drawn from what is known; only a file never asked about is asked.
+      vscode.window.onDidChangeVisibleTextEditors((editors) => {
+        for (const e of editors.filter(isWorkflowEditor)) {
+          const known = this.marks.get(e.document.uri.toString());
+          if (known) this.draw(e, known);
+          else this.schedule(e.document.uri);
+        }
+      }),
+      vscode.workspace.onDidChangeTextDocument((e) => this.shift(e)),
+      // A saved workflow, or a saved input of one of its tasks, can change what is stale.
+      vscode.workspace.onDidSaveTextDocument(all),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => this.changed.fire()),
+      this.runs.onDidChangeStore(all),
       { dispose: () => this.pending.forEach((t) => clearTimeout(t)) },
     );
     all();
@@ -59,26 +67,36 @@ export class RunMarks implements vscode.CodeLensProvider {
   }
 
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
+    // Every lens acts on runs, which an untrusted workspace does not start.
+    if (!vscode.workspace.isTrusted) return [];
     const marks = this.marks.get(document.uri.toString());
     const out: vscode.CodeLens[] = [];
-    const runnable = marks?.runStatus !== 'running' && marks?.runStatus !== 'resuming';
-    const lines = new Set<number>();
     for (const mark of marks?.tasks ?? []) {
       if (mark.line >= document.lineCount) continue;
       const range = document.lineAt(mark.line).range;
-      lines.add(mark.line);
       for (const l of lensesOf(marks!, mark)) out.push(new vscode.CodeLens(range, { title: l.title, command: l.command, arguments: l.args }));
     }
     // Run workflow, once, at the first task (or the top of a file that never ran).
-    if (runnable) {
+    if (!isDriven(marks?.runStatus)) {
       const first = marks?.tasks[0]?.line ?? 0;
       out.unshift(new vscode.CodeLens(document.lineAt(Math.min(first, Math.max(0, document.lineCount - 1))).range, { title: '$(play) Run workflow', command: 'cairn.runWorkflow', arguments: [document.uri] }));
     }
     return out;
   }
 
+  /** An unsaved edit: the lenses follow their task's line (the gutter icons move with the text by themselves). */
+  private shift(e: vscode.TextDocumentChangeEvent): void {
+    const key = e.document.uri.toString();
+    const known = this.marks.get(key);
+    if (!known || e.contentChanges.length === 0) return;
+    const shifted = shiftMarks(known, e.contentChanges.map((c) => ({ startLine: c.range.start.line, endLine: c.range.end.line, text: c.text })));
+    if (shifted === known) return;
+    this.marks.set(key, shifted);
+    this.changed.fire();
+  }
+
   private refreshVisible(): void {
-    for (const editor of vscode.window.visibleTextEditors) if (editor.document.languageId === 'cairn' && editor.document.uri.scheme === 'file') this.schedule(editor.document.uri);
+    for (const editor of vscode.window.visibleTextEditors.filter(isWorkflowEditor)) this.schedule(editor.document.uri);
   }
 
   private schedule(uri: vscode.Uri): void {
@@ -88,7 +106,11 @@ export class RunMarks implements vscode.CodeLensProvider {
       key,
       setTimeout(() => {
         this.pending.delete(key);
-        void this.refresh(uri);
+        const next = (this.inFlight.get(key) ?? Promise.resolve()).then(() => this.refresh(uri));
+        this.inFlight.set(key, next);
+        void next.finally(() => {
+          if (this.inFlight.get(key) === next) this.inFlight.delete(key);
+        });
       }, REFRESH_MS),
     );
   }
@@ -116,4 +138,9 @@ export class RunMarks implements vscode.CodeLensProvider {
     }
     for (const [look, type] of Object.entries(this.looks) as [Look, vscode.TextEditorDecorationType][]) editor.setDecorations(type, byLook.get(look) ?? []);
   }
+}
+
+/** A workflow file on disk in an editor: what has marks. */
+function isWorkflowEditor(editor: vscode.TextEditor): boolean {
+  return editor.document.languageId === 'cairn' && editor.document.uri.scheme === 'file';
 }

@@ -9,6 +9,7 @@ import type { RunSummary, VarRow } from '../runner/engine/queries';
 import type { AttemptDocument, RunDocument, TaskDocument } from '../runner/engine/run-document';
 import { request } from './protocol-client';
 import type { RunCommands } from './run-commands';
+import { listWorkspaceRuns } from './workspace-runs';
 import { attemptView, runView, snapshotView, taskView, variablesOf, variableView, type NodeView } from './tree-model';
 
 export type RunNode =
@@ -30,12 +31,14 @@ function item(view: NodeView): vscode.TreeItem {
   return t;
 }
 
-/** Calls `f` at most once per REFRESH_MS, after the last call of a burst. */
-function debounced(f: () => void): () => void {
+/** Calls `f` at most once per REFRESH_MS: a steady stream of calls (a run's events) still refreshes as it goes. */
+function throttled(f: () => void): () => void {
   let timer: NodeJS.Timeout | undefined;
   return () => {
-    clearTimeout(timer);
-    timer = setTimeout(f, REFRESH_MS);
+    timer ??= setTimeout(() => {
+      timer = undefined;
+      f();
+    }, REFRESH_MS);
   };
 }
 
@@ -84,18 +87,8 @@ export class RunsTree implements vscode.TreeDataProvider<RunNode> {
   }
 
   private async runs(): Promise<RunNode[]> {
-    const out: RunNode[] = [];
-    const stores = new Set<string>();
-    for (const folder of vscode.workspace.workspaceFolders ?? []) {
-      if (folder.uri.scheme !== 'file') continue;
-      const listed = await request(this.client, 'cairn/listRuns', { uri: folder.uri.toString() });
-      if (listed.store === undefined || stores.has(listed.store)) continue;
-      stores.add(listed.store);
-      const store = listed.store;
-      for (const summary of listed.runs) out.push({ kind: 'run', store, summary });
-    }
-    out.sort((a, b) => (a.kind === 'run' && b.kind === 'run' ? b.summary.createdAt.localeCompare(a.summary.createdAt) : 0));
-    return out.length > 0 ? out : [{ kind: 'message', text: 'No runs yet: open a *.cairn.toml file and press ▶ (Cairn: Run Workflow).' }];
+    const runs = await listWorkspaceRuns(this.client);
+    return runs.length > 0 ? runs.map(({ store, summary }) => ({ kind: 'run', store, summary })) : [{ kind: 'message', text: 'No runs yet: open a *.cairn.toml file and press ▶ (Cairn: Run Workflow).' }];
   }
 }
 
@@ -114,10 +107,6 @@ export class VariablesTree implements vscode.TreeDataProvider<VarNode> {
 
   refresh(): void {
     this.changed.fire(undefined);
-  }
-
-  get selectedRun(): { readonly store: string; readonly runId: string } | undefined {
-    return this.run;
   }
 
   getTreeItem(node: VarNode): vscode.TreeItem {
@@ -146,16 +135,15 @@ export class VariablesTree implements vscode.TreeDataProvider<VarNode> {
 }
 
 /** Registers both views, their refreshes and their context actions. */
-export function registerSidebar(context: vscode.ExtensionContext, client: LanguageClient, runs: Pick<RunCommands, 'onDidRecord' | 'onDidEnd'>): { runsTree: RunsTree; variablesTree: VariablesTree } {
+export function registerSidebar(context: vscode.ExtensionContext, client: LanguageClient, runs: Pick<RunCommands, 'onDidChangeStore'>): { runsTree: RunsTree; variablesTree: VariablesTree } {
   const runsTree = new RunsTree(client);
   const variablesTree = new VariablesTree(client);
   const runsView = vscode.window.createTreeView('cairn.runs', { treeDataProvider: runsTree, showCollapseAll: true });
   const varsView = vscode.window.createTreeView('cairn.variables', { treeDataProvider: variablesTree });
-  const refresh = debounced(() => {
+  const refresh = throttled(() => {
     runsTree.refresh();
     variablesTree.refresh();
   });
-  const watcher = vscode.workspace.createFileSystemWatcher('**/.cairn/runs/*/events.ndjson');
   const runRef = (node: RunNode | undefined): { store: string; runId: string } | undefined =>
     node?.kind === 'run' ? { store: node.store, runId: node.summary.id } : node?.kind === 'task' ? { store: node.store, runId: node.run.id } : node?.kind === 'attempt' ? { store: node.store, runId: node.runId } : undefined;
   const rerun = (node: RunNode | undefined, downstream: boolean): Thenable<unknown> | undefined =>
@@ -163,16 +151,11 @@ export function registerSidebar(context: vscode.ExtensionContext, client: Langua
   context.subscriptions.push(
     runsView,
     varsView,
-    watcher,
-    watcher.onDidChange(refresh),
-    watcher.onDidCreate(refresh),
-    watcher.onDidDelete(refresh),
-    runs.onDidRecord(refresh),
+    runs.onDidChangeStore(refresh),
     // Staleness is judged against the file on disk: a saved workflow may make tasks stale.
     vscode.workspace.onDidSaveTextDocument((d) => {
       if (d.uri.path.endsWith('.cairn.toml')) refresh();
     }),
-    runs.onDidEnd(refresh),
     runsView.onDidChangeSelection((e) => {
       const ref = runRef(e.selection[0]);
       if (ref) variablesTree.show(ref);

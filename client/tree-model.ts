@@ -1,6 +1,7 @@
 // What the Cairn sidebar shows (SPEC §6 "Sidebar"), as plain data: Runs (runs of the workspace, newest first
 // → tasks → attempts) and Variables (each variable of the selected run → its snapshots over time). sidebar.ts
 // turns these into tree items; keeping them pure lets them be tested in plain node (test/client/).
+import { isDriven, isResumable } from '../runner/engine/events';
 import type { RunSummary, VarRow } from '../runner/engine/queries';
 import type { AttemptDocument, RunDocument, TaskDocument } from '../runner/engine/run-document';
 import { formatDuration } from '../runner/model/duration';
@@ -20,8 +21,6 @@ export interface NodeView {
   readonly contextValue: string;
   readonly collapsible: boolean;
 }
-
-const RESUMABLE = new Set(['failed', 'cancelled', 'interrupted']);
 
 export function statusIcon(status: string): Icon | undefined {
   switch (status) {
@@ -57,7 +56,7 @@ export function runView(r: RunSummary): NodeView {
     description: `${shortTime(r.createdAt)} · ${r.id}`,
     tooltip: `run ${r.id} of ${r.file}: ${r.status}${resumes}\ntasks: ${counts}\nstarted ${r.createdAt}${r.endedAt ? `, ended ${r.endedAt}` : ''}`,
     ...optionalIcon(statusIcon(r.status)),
-    contextValue: RESUMABLE.has(r.status) ? 'cairn.run.resumable' : r.status === 'running' || r.status === 'resuming' ? 'cairn.run.running' : 'cairn.run',
+    contextValue: isResumable(r.status) ? 'cairn.run.resumable' : isDriven(r.status) ? 'cairn.run.running' : 'cairn.run',
     collapsible: true,
   };
 }
@@ -65,7 +64,7 @@ export function runView(r: RunSummary): NodeView {
 export function taskView(run: RunDocument, t: TaskDocument): NodeView {
   const last = t.attempts.at(-1);
   const parts = [t.attempts.length > 0 ? `attempt ${t.attempt}` : undefined, last?.durationMs != null ? formatDuration(last.durationMs) : undefined, t.reason ?? undefined, t.stale ? 'stale' : undefined].filter((x): x is string => x !== undefined);
-  const driven = run.status === 'running' || run.status === 'resuming';
+  const driven = isDriven(run.status);
   return {
     label: t.id,
     description: parts.join(' · '),

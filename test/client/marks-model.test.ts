@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { lensesOf, lookOf, recoveryOffer } from '../../client/marks-model';
+import { lensesOf, lookOf, recoveryOffer, shiftMarks } from '../../client/marks-model';
 import type { TaskMark, TaskMarksResult } from '../../server/run-protocol';
 
 describe('marks-model: what the gutter and the code lenses show for a task', () => {
@@ -56,5 +56,20 @@ describe('recoveryOffer: the interrupted runs offered for resume when a window o
     const two = recoveryOffer('ws', [{ id: '01A', workflow: 'release', status: 'interrupted' }, { id: '01C', workflow: 'etl', status: 'interrupted' }]);
     assert.deepEqual(two?.runIds, ['01A', '01C']);
     assert.match(two?.message ?? '', /^Cairn: 2 runs in ws were interrupted .*: release, etl\. Resume them\?$/);
+  });
+});
+
+describe('shiftMarks: lenses stay on their task while the file is edited, before the next save', () => {
+  const marks: TaskMarksResult = { store: '/w/.cairn', runId: '01RUN', runStatus: 'failed', tasks: [0, 4, 9].map((line, i) => ({ task: `t${i}`, line, status: 'success', reason: null, attempts: 1, stale: [] })) };
+  const lines = (m: TaskMarksResult): number[] => m.tasks.map((t) => t.line);
+
+  it('moves the marks below an edit by the lines it adds or removes, and leaves those above', () => {
+    assert.deepEqual(lines(shiftMarks(marks, [{ startLine: 2, endLine: 2, text: 'a\nb\n' }])), [0, 6, 11]);
+    assert.deepEqual(lines(shiftMarks(marks, [{ startLine: 5, endLine: 7, text: '' }])), [0, 4, 7]);
+  });
+
+  it('puts a mark inside a removed block at the block start, and keeps the same object when no line moves', () => {
+    assert.deepEqual(lines(shiftMarks(marks, [{ startLine: 3, endLine: 6, text: 'x' }])), [0, 3, 6]);
+    assert.equal(shiftMarks(marks, [{ startLine: 1, endLine: 1, text: 'typed' }]), marks);
   });
 });
