@@ -1,8 +1,8 @@
 // One esbuild bundle per process (CONVENTIONS habit 10): the CLI, the two
 // helpers it forks (exec host, run checkpointer), the extension and the
 // language server.
-// The debug adapter and webview bundles join
-// this list as they are written. `node esbuild.mjs --watch` rebuilds on change.
+// The run view (a webview) is a browser bundle of its own.
+// The debug adapter joins this list when it is written. `node esbuild.mjs --watch` rebuilds on change.
 import * as esbuild from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -84,6 +84,16 @@ const bundles = [
     target: 'node20',
     format: 'cjs',
   },
+  {
+    // The run view, loaded by client/run-view.ts into a webview: a browser, no Node, no vscode (only messages).
+    entryPoints: ['webview/main.ts'],
+    outfile: 'dist/webview/run-view.js',
+    platform: 'browser',
+    // VS Code 1.91's Electron is Chromium 124.
+    target: 'chrome120',
+    format: 'iife',
+    minify: !watch,
+  },
 ];
 
 const common = { bundle: true, sourcemap: true, logLevel: 'warning', legalComments: 'none' };
@@ -91,6 +101,9 @@ const common = { bundle: true, sourcemap: true, logLevel: 'warning', legalCommen
 // sql.js loads its WASM at run time: ship it beside the bundles.
 mkdirSync('dist', { recursive: true });
 copyFileSync('node_modules/sql.js/dist/sql-wasm.wasm', 'dist/sql-wasm.wasm');
+// The run view's style sheet is loaded as a file (the webview's CSP allows no inline style).
+mkdirSync('dist/webview', { recursive: true });
+copyFileSync('webview/run-view.css', 'dist/webview/run-view.css');
 const writeEmptyRunDb = () => execFileSync(process.execPath, ['dist/checkpoint.js', '--write-empty', 'dist/empty-run.db'], { stdio: 'inherit' });
 if (watch) {
   for (const b of bundles) await (await esbuild.context({ ...common, ...b })).watch();

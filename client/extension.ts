@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { RunCommands, type RunsApi } from './run-commands';
 import { RunMarks } from './run-marks';
+import { RunViews, type RunViewApi } from './run-view';
 import { registerSidebar, type RunsTree, type VariablesTree } from './sidebar';
 
 /** What `vscode.extensions.getExtension('cairn-dev.cairn').exports` gives: runs started by the commands, and the marks drawn beside tasks. */
@@ -14,6 +15,7 @@ export interface CairnApi {
   readonly runs?: RunsApi;
   readonly marks?: Pick<RunMarks, 'marksOf'>;
   readonly sidebar?: { readonly runsTree: RunsTree; readonly variablesTree: VariablesTree };
+  readonly runViews?: RunViewApi;
 }
 
 let client: LanguageClient | undefined;
@@ -40,8 +42,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<CairnA
     const marks = new RunMarks(client, runs, context);
     marks.register();
     const sidebar = registerSidebar(context, client, runs);
+    const runViews = new RunViews(client, runs, context);
+    runViews.register();
     void runs.offerRecovery();
-    return { runs, marks, sidebar };
+    return { runs, marks, sidebar, runViews };
   } catch (e) {
     // A silent failure leaves a user wondering why nothing works: say it, with where to look.
     const message = e instanceof Error ? e.message : String(e);

@@ -47,6 +47,9 @@ export class RunCommands implements RunsApi {
    * view: a language client keeps one handler per notification method.
    */
   readonly onDidChangeStore = this.storeChanged.event;
+  private readonly runStarted = new vscode.EventEmitter<StartedRun>();
+  /** A run, resume or re-run started from this window (the run view opens or comes forward). */
+  readonly onDidStartRun = this.runStarted.event;
 
   constructor(private readonly client: LanguageClient) {}
 
@@ -59,6 +62,7 @@ export class RunCommands implements RunsApi {
       vscode.commands.registerCommand('cairn.rerunTask', (ref?: RunRef & { task?: string; downstream?: boolean }) => this.guard(() => this.rerun(ref))),
       vscode.commands.registerCommand('cairn.cancelRun', (ref?: RunRef) => this.guard(() => this.cancel(ref))),
       this.storeChanged,
+      this.runStarted,
       watcher,
       watcher.onDidChange(changed),
       watcher.onDidCreate(changed),
@@ -149,9 +153,8 @@ export class RunCommands implements RunsApi {
     return cancelled;
   }
 
-  /** The runs of the active workflow's store that `accept` their status, newest first, to pick one. */
   /** The workspace's runs that `accept` their status, newest first, to pick one. */
-  private async pickRun(placeHolder: string, accept: (status: string) => boolean): Promise<RunRef | undefined> {
+  async pickRun(placeHolder: string, accept: (status: string) => boolean): Promise<RunRef | undefined> {
     const runs = (await listWorkspaceRuns(this.client)).filter((r) => accept(r.summary.status));
     if (runs.length === 0) {
       void vscode.window.showInformationMessage('Cairn: no run of this workspace can take that action.');
@@ -168,6 +171,7 @@ export class RunCommands implements RunsApi {
     const channel = this.channel(run);
     channel.appendLine(`── ${what}: run ${run.runId} ──`);
     channel.show(true);
+    this.runStarted.fire(run);
     return run;
   }
 

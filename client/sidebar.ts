@@ -162,6 +162,7 @@ export function registerSidebar(context: vscode.ExtensionContext, client: Langua
     }),
     vscode.commands.registerCommand('cairn.refreshRuns', refresh),
     vscode.commands.registerCommand('cairn.sidebar.resume', (node?: RunNode) => vscode.commands.executeCommand('cairn.resumeRun', runRef(node))),
+    vscode.commands.registerCommand('cairn.sidebar.openRunView', (node?: RunNode) => vscode.commands.executeCommand('cairn.openRunView', runRef(node))),
     vscode.commands.registerCommand('cairn.sidebar.cancel', (node?: RunNode) => vscode.commands.executeCommand('cairn.cancelRun', runRef(node))),
     // A view's context action gets (node, selected nodes): only the node is read.
     vscode.commands.registerCommand('cairn.sidebar.rerun', (node?: RunNode) => rerun(node, false)),

@@ -10,6 +10,7 @@ import { RefusedError } from '../runner/engine/load-workflow';
 import { getRun, listRuns, varHistory } from '../runner/engine/queries';
 import { LockedError, LockError } from '../runner/store/lock';
 import type { RunState } from '../runner/store/run-state';
+import { readRunEvents } from '../runner/store/run-store';
 import { StoreError } from '../runner/store/store-error';
 import { resolveRunRef } from '../runner/store/workspace-store';
 import { filePath } from './run-info-store';
@@ -110,6 +111,11 @@ export class RunHost {
   readonly getRun: Handler<'cairn/getRun'> = (p) => refusalsAsErrors(() => getRun(p.store, p.runId, this.opts.env ?? process.env));
 
   readonly varHistory: Handler<'cairn/varHistory'> = (p) => refusalsAsErrors(() => varHistory(p.store, p.runId, { history: true, ...(p.task ? { task: p.task } : {}) }));
+
+  readonly runEvents: Handler<'cairn/runEvents'> = async (p) => {
+    const runId = await refusalsAsErrors(() => resolveRunRef(p.store, p.runId));
+    return refusalsAsErrors(() => readRunEvents(p.store, runId, p.fromByte ?? 0));
+  };
 
   /**
    * Cancels every run this server drives and resolves once each is recorded as cancelled. What `cairn cancel`

@@ -12,6 +12,9 @@ describe('run-protocol: what the server accepts on a custom request', () => {
     ['cairn/listRuns', { uri: 'file:///w/a.cairn.toml' }],
     ['cairn/getRun', ref],
     ['cairn/varHistory', { ...ref, task: 'build' }],
+    ['cairn/runEvents', ref],
+    ['cairn/runEvents', { ...ref, fromByte: 0 }],
+    ['cairn/runEvents', { ...ref, fromByte: 52_431 }],
   ];
   for (const [method, params] of good) {
     it(`accepts ${method} ${JSON.stringify(params)}`, () => {
@@ -38,6 +41,9 @@ describe('run-protocol: what the server accepts on a custom request', () => {
     ['cairn/run', { uri: 'file:///a', vars: { 'a b': 'x' } }, 'cairn/run: vars: "a b" is not a variable name (letters, digits and _, not starting with a digit)'],
     ['cairn/run', { uri: 'file:///a', vars: { '1x': 'x' } }, 'cairn/run: vars: "1x" is not a variable name (letters, digits and _, not starting with a digit)'],
     ['cairn/getRun', { store: '.cairn', runId: '01J' }, 'cairn/getRun: store must be an absolute path'],
+    ['cairn/runEvents', { ...ref, fromByte: -1 }, 'cairn/runEvents: fromByte must be a whole number >= 0'],
+    ['cairn/runEvents', { ...ref, fromByte: 1.5 }, 'cairn/runEvents: fromByte must be a whole number >= 0'],
+    ['cairn/runEvents', { ...ref, fromByte: '0' }, 'cairn/runEvents: fromByte must be a whole number >= 0'],
   ];
   for (const [method, params, problem] of bad) {
     it(`refuses ${method} ${JSON.stringify(params)}: ${problem}`, () => {

@@ -60,6 +60,18 @@ export interface VarHistoryParams extends RunRef {
   readonly task?: string;
 }
 
+/** Reads a run's journal after a byte (0 or an earlier answer's endByte): how the run view follows a run. */
+export interface RunEventsParams extends RunRef {
+  readonly fromByte?: number;
+}
+
+export interface RunEventsResult {
+  readonly events: readonly RunEvent[];
+  readonly endByte: number;
+  /** A process drives the run now. A run recorded as running without one was interrupted. */
+  readonly driverAlive: boolean;
+}
+
 /** Durable events of a run this server drives, in order, as they are recorded. */
 export interface RunEventParams extends RunRef {
   readonly events: readonly RunEvent[];
@@ -108,6 +120,7 @@ export interface CairnRequests {
   'cairn/listRuns': { params: ListRunsParams; result: ListRunsResult };
   'cairn/getRun': { params: RunRef; result: RunDetails };
   'cairn/varHistory': { params: VarHistoryParams; result: VarRow[] };
+  'cairn/runEvents': { params: RunEventsParams; result: RunEventsResult };
   'cairn/taskMarks': { params: TaskMarksParams; result: TaskMarksResult };
 }
 
@@ -128,6 +141,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 const string: Check = (v, at) => (typeof v === 'string' && v.length > 0 ? undefined : `${at} must be a non-empty string`);
 const boolean: Check = (v, at) => (typeof v === 'boolean' ? undefined : `${at} must be true or false`);
 const positiveInt: Check = (v, at) => (typeof v === 'number' && Number.isInteger(v) && v >= 1 ? undefined : `${at} must be a whole number >= 1`);
+const byteOffset: Check = (v, at) => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? undefined : `${at} must be a whole number >= 0`);
 const mode: Check = (v, at) => (v === 'eager' || v === 'levels' ? undefined : `${at} must be "eager" or "levels"`);
 /** --var values: names as the CLI takes them (they become $CAIRN_VAR_<name>), values strings. */
 const varMap: Check = (v, at) => {
@@ -153,6 +167,7 @@ const SHAPES: { readonly [M in CairnRequest]: Shape } = {
   'cairn/listRuns': { uri: [string, 'required'] },
   'cairn/getRun': REF,
   'cairn/varHistory': { ...REF, task: [string, 'optional'] },
+  'cairn/runEvents': { ...REF, fromByte: [byteOffset, 'optional'] },
   'cairn/taskMarks': { uri: [string, 'required'] },
 };
 

@@ -9,7 +9,7 @@ import { checkpointRun } from './checkpoint';
 import { readJournal } from './journal';
 import { foldEvents } from './run-state';
 import { RunDb } from './run-db';
-import { readRun, readRunsNewestFirst, RunStore, StoreError } from './run-store';
+import { readRun, readRunEvents, readRunsNewestFirst, RunStore, StoreError } from './run-store';
 
 const roots: string[] = [];
 after(() => {
@@ -119,6 +119,28 @@ describe('run store', function () {
     assert.equal(snap.state.lastSeq, before.lastSeq);
     assert.equal(snap.state.status, 'success');
     assert.ok(snap.warnings.some((w) => /read the run from its journal/.test(w)), snap.warnings.join('; '));
+  });
+
+  it('reads the events after a byte, as a view follows a run: whole lines only, a torn one left for later', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-store-'));
+    roots.push(root);
+    const runId = '01M7YF0000000004';
+    const store = await RunStore.create(root, runId, 'test');
+    await store.append([{ type: 'run-created', runId, workflow: 'w', file: 'w.cairn.toml', revision: 'r', mode: 'eager', parallel: 1, cliVars: {}, structure: [{ id: 'a', deps: [], type: 'task' }] }]);
+    const first = await readRunEvents(root, runId);
+    assert.deepEqual(first.events.map((e) => e.type), ['run-created']);
+    assert.equal(first.driverAlive, true, 'this process holds the lock');
+    await store.append([{ type: 'run-status', status: 'running' }]);
+    const journal = path.join(root, 'runs', runId, 'events.ndjson');
+    const next = await readRunEvents(root, runId, first.endByte);
+    assert.deepEqual(next.events.map((e) => [e.seq, e.type]), [[2, 'run-status']]);
+    assert.equal(next.endByte, fs.statSync(journal).size);
+    await store.close();
+    fs.appendFileSync(journal, '{"seq":3,"type":"run-st');
+    const torn = await readRunEvents(root, runId, next.endByte);
+    assert.deepEqual(torn, { events: [], endByte: next.endByte, driverAlive: false }, 'the torn line waits; the lock is released');
+    await assert.rejects(readRunEvents(root, runId, 1_000_000), (e: unknown) => e instanceof StoreError && /fewer than the 1000000 already read/.test(e.message));
+    await assert.rejects(readRunEvents(root, '01M7YF0000000099'), (e: unknown) => e instanceof StoreError && e.message === `no run 01M7YF0000000099 in ${root}`);
   });
 
   it('says which run folder it cannot create', async () => {

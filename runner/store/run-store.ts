@@ -115,6 +115,35 @@ export async function readRun(root: string, runId: string): Promise<RunSnapshot>
   return { state, paths, ...(lock ? { driver: lock } : {}), warnings, journal: { size: journal.size, mtimeMs: journal.mtimeMs } };
 }
 
+/** A run's events after a byte of its journal, for a view that follows the run as it is recorded. */
+export interface RunEventsRead {
+  readonly events: RunEvent[];
+  /** Pass as `fromByte` next time to read only what came later. */
+  readonly endByte: number;
+  /** A process holds the run's lock: a driven run whose driver is gone is interrupted (see readRun). */
+  readonly driverAlive: boolean;
+}
+
+/**
+ * The events recorded after `fromByte` (0, or an earlier read's endByte), straight from the journal: what a view
+ * folds itself (the run view) rather than asking for the whole run again after every event. A torn last line is
+ * left for the next read, when it is whole.
+ */
+export async function readRunEvents(root: string, runId: string, fromByte = 0): Promise<RunEventsRead> {
+  const paths = runPaths(root, runId);
+  let read;
+  try {
+    read = await readJournal(paths.journal, fromByte);
+  } catch (e) {
+    throw new StoreError((e as NodeJS.ErrnoException).code === 'ENOENT' ? `no run ${runId} in ${root}` : (e as Error).message);
+  }
+  if (read.corruptAt !== undefined) {
+    throw new StoreError(`the journal ${paths.journal} is damaged at line ${read.corruptAt} after byte ${fromByte} (not at its end, so not a torn write)`);
+  }
+  const lock = await readLock(paths.dir);
+  return { events: read.records.filter(isRunEvent), endByte: read.endByte, driverAlive: lock?.alive === true };
+}
+
 /**
  * The store's runs newest first, each read once. A run that cannot be read (junk, or damaged) goes to
  * `onUnreadable` and is passed over, as `cairn runs` leaves it out.

@@ -4,7 +4,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Locator, Page } from 'playwright-core';
+import type { FrameLocator, Locator, Page } from 'playwright-core';
 import { waitUntil } from './code-server';
 
 export interface UiTest {
@@ -102,6 +102,11 @@ export class Workbench {
       await this.page.keyboard.press('Enter');
     }
     await this.page.keyboard.type(last, { delay: TYPING_DELAY_MS });
+  }
+
+  /** The run view's page: the webview's outer frame, then the frame holding our document. */
+  runView(): FrameLocator {
+    return this.page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
   }
 
   fileOnDisk(name: string): string {
@@ -214,15 +219,26 @@ export const UI_TESTS: readonly UiTest[] = [
     },
   },
   {
-    name: '▶ in the editor title runs the workflow; the failed task gets a ✗ and "Resume from failure", which resumes it',
+    name: '▶ in the editor title runs the workflow: the run view shows the failed task red, the gutter a ✗ and "Resume from failure"',
     async run(ui) {
       await ui.page.keyboard.press('Escape');
       await ui.openFromExplorer(FAILS_ONCE);
       await ui.page.locator('.editor-actions .action-item a[aria-label^="Run Workflow"]').first().click();
-      // The run fails at check: its header gets the lens (and the ✗ in the gutter, in the screenshot).
+      // The run view opens beside the editor as the run starts; check fails there, red, and publish is cancelled.
+      const view = ui.runView();
+      await view.locator('g.node.failed[data-id="check"]').waitFor({ state: 'visible', timeout: 30_000 });
+      await view.locator('g.node.success[data-id="prepare"]').waitFor({ state: 'visible' });
+      assert.match((await view.locator('g.node[data-id="publish"]').getAttribute('class')) ?? '', /\bcancelled\b/);
+      assert.match((await view.locator('g.node[data-id="publish"] text.detail').textContent()) ?? '', /^cancelled — dependency/);
+      // The failed task's details: its reason and log tail one click away.
+      await view.locator('g.node[data-id="check"]').click();
+      await view.locator('.details h2', { hasText: 'check' }).waitFor({ state: 'visible' });
+      assert.match(await view.locator('.details pre.log').innerText(), /expected fixed\.flag next to the workflow/);
+      assert.equal(await view.locator('vscode-button[data-action="resume"]').getAttribute('disabled'), null, 'Resume from failure is enabled on a failed run');
+      // In the editor: the lens on the failed task (and the ✗ in the gutter, in the screenshot).
       const resume = ui.editor().locator('.codelens-decoration a', { hasText: 'Resume from failure' });
       await resume.waitFor({ state: 'visible', timeout: 30_000 });
-      await ui.screenshot('08-run-failed-gutter-and-lens');
+      await ui.screenshot('08-run-failed-run-view-gutter-lens');
       const statusIcons = ui.editor().locator('.cgmr');
       assert.equal(await statusIcons.count(), 3, 'a status icon beside each task: ✓ prepare, ✗ check, cancelled publish');
       // The run's output channel, shown in the panel as the run started: the CLI's lines and the tasks' output.
@@ -235,12 +251,25 @@ export const UI_TESTS: readonly UiTest[] = [
         throw new Error(`${e instanceof Error ? e.message : String(e)}; the panel shows: ${JSON.stringify(shown.slice(0, 400))}`);
       });
       assert.match(shown, /\[check\] expected fixed\.flag next to the workflow/);
-
-      // The fix, then the lens.
+    },
+  },
+  {
+    name: 'Resume from failure clicked in the run view: prepare stays green marked "kept", check runs as attempt 2, publish follows',
+    async run(ui) {
       fs.writeFileSync(path.join(ui.workspace, 'fixed.flag'), '');
-      await resume.click();
-      await waitUntil('the resume to succeed (no Resume lens, Re-run task on every task)', async () => (await resume.count()) === 0 && (await ui.editor().locator('.codelens-decoration a', { hasText: 'Re-run task' }).count()) >= 3, 30_000);
-      await ui.screenshot('09-resumed-all-green');
+      const view = ui.runView();
+      await view.locator('vscode-button[data-action="resume"]').click();
+      await view.locator('g.node.success[data-id="publish"]').waitFor({ state: 'visible', timeout: 30_000 });
+      await view.locator('g.node.success.kept[data-id="prepare"]').waitFor({ state: 'visible' });
+      assert.match((await view.locator('g.node[data-id="prepare"] text.detail').textContent()) ?? '', /kept$/);
+      assert.match((await view.locator('g.node[data-id="check"] text.detail').textContent()) ?? '', /attempt 2$/);
+      // The details of the selected task follow: two attempts now.
+      await view.locator('.details vscode-collapsible[heading="Attempts (2)"]').waitFor({ state: 'visible' });
+      await waitUntil('the run view to say the run succeeded', async () => (await view.locator('body').getAttribute('data-status')) === 'success', 10_000);
+      assert.equal(await view.locator('vscode-button[data-action="resume"]').getAttribute('disabled'), '', 'nothing to resume once it succeeded');
+      const resume = ui.editor().locator('.codelens-decoration a', { hasText: 'Resume from failure' });
+      await waitUntil('the lenses to follow (no Resume lens, Re-run task on every task)', async () => (await resume.count()) === 0 && (await ui.editor().locator('.codelens-decoration a', { hasText: 'Re-run task' }).count()) >= 3, 30_000);
+      await ui.screenshot('09-resumed-from-run-view');
       const ours = journalOf(ui, 'fails-once');
       assert.ok(ours.length > 0, 'the run is in the workspace store');
       assert.equal(countOf(ours, 'attempt-started', 'prepare'), 1, 'prepare ran once: kept by the resume');
@@ -293,6 +322,30 @@ export const UI_TESTS: readonly UiTest[] = [
         throw new Error(`${e instanceof Error ? e.message : String(e)}; the panel shows: ${JSON.stringify(output.slice(-300))}`);
       });
       await ui.screenshot('12-rerun-task-done');
+    },
+  },
+  {
+    name: 'the Variables view shows the selected run\'s variables, each with its snapshot history',
+    async run(ui) {
+      // The Cairn container, opened if a test closed it (its activity bar icon toggles it).
+      const container = ui.page.locator('[id="workbench.view.extension.cairn"]');
+      if (!(await container.isVisible())) await ui.page.locator('.activitybar .action-item a[aria-label^="Cairn"]').first().click();
+      const runRow = ui.page.locator('.monaco-list-row', { hasText: 'fails-once · success' }).first();
+      await runRow.waitFor({ state: 'visible', timeout: 20_000 });
+      await runRow.click();
+      const variables = ui.page.locator('.pane', { has: ui.page.locator('.pane-header', { hasText: /variables/i }) });
+      const release = variables.locator('.monaco-list-row', { hasText: /^release/ }).first();
+      await release.waitFor({ state: 'visible', timeout: 20_000 });
+      assert.match(plain(await release.innerText()), /release\s*shipped/, 'the latest value beside the name');
+      await release.click();
+      await ui.page.keyboard.press('ArrowRight');
+      const shipped = variables.locator('.monaco-list-row', { hasText: 'set by publish (attempt 2)' }).first();
+      const published = variables.locator('.monaco-list-row', { hasText: 'set by publish (attempt 1)' }).first();
+      await shipped.waitFor({ state: 'visible' });
+      await published.waitFor({ state: 'visible' });
+      assert.match(plain(await shipped.innerText()), /^shipped/);
+      assert.match(plain(await published.innerText()), /^published/);
+      await ui.screenshot('13-variables-history');
     },
   },
 ];

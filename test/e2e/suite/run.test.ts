@@ -52,9 +52,19 @@ describe('running from the editor (Cairn: Run Workflow, Resume Run, Re-run Task)
   it('runs release with a failing test, resumes it after the fix, and the store holds each attempt', async () => {
     const runs = await api();
     const file = workspaceUri('release.cairn.toml');
+    const views = vscode.extensions.getExtension<CairnApi>(EXTENSION_ID)!.exports.runViews!;
+    const said: { runId: string; type: string }[] = [];
+    const listening = views.messages((m) => said.push({ runId: m.runId, type: m.message.type }));
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(file));
     const started = await vscode.commands.executeCommand<StartedRun | undefined>('cairn.runWorkflow', file, { vars: { fail_at: 'test-integration' } });
     assert.ok(started, 'the command started a run');
+    // The run view opens beside the editor, and its page says it is ready (then it is sent the run).
+    await until(() => said.some((m) => m.runId === started.runId && m.type === 'ready'), 'the run view to say ready');
+    const panel = views.panelOf(started.runId);
+    assert.ok(panel, 'a run view for the run');
+    assert.equal(panel.viewColumn, vscode.ViewColumn.Two, 'beside the workflow');
+    await until(() => panel.title === `release · ${started.runId}`, 'the panel to be titled after the run');
+    listening.dispose();
     assert.equal(started.store, path.join(vscode.workspace.workspaceFolders![0]!.uri.fsPath, '.cairn'), 'the workspace store, shared with the CLI');
     assert.equal((await runs.ended(started.runId)).status, 'failed');
     const failed = attempts(journal(started));
