@@ -90,9 +90,10 @@ function showHover(id: string | undefined, box: DOMRect | undefined): void {
     actionButton('Re-run', ta.rerun, () => post({ type: 'rerun', task: id, downstream: false }), { secondary: true, testId: 'hover-rerun' }),
     actionButton('and downstream', ta.rerunDownstream, () => post({ type: 'rerun', task: id, downstream: true }), { secondary: true, testId: 'hover-rerun-downstream' }),
   );
-  hoverBar.style.left = `${Math.max(4, box.left)}px`;
-  hoverBar.style.top = `${box.bottom + 2}px`;
   hoverBar.hidden = false;
+  // Under the node, kept inside the window (a node at the right edge would push its actions out of sight).
+  hoverBar.style.left = `${Math.max(4, Math.min(box.left, window.innerWidth - hoverBar.offsetWidth - 4))}px`;
+  hoverBar.style.top = `${Math.min(box.bottom + 2, window.innerHeight - hoverBar.offsetHeight - 4)}px`;
 }
 hoverBar.addEventListener('pointerenter', () => {
   clearTimeout(hideTimer);

@@ -134,6 +134,12 @@ describe('running workflows through the language server (cairn/run, resume, reru
       { store: started.store, runId: started.runId, runStatus: 'failed', tasks: [['a', 0, 'success', null, 1, []], ['b', 3, 'failed', 'exit', 1, []], ['c', 7, 'cancelled', 'upstream-failed', 0, []]] },
     );
 
+    // The run view's feed: the journal from a byte offset, whole, then only what comes later.
+    const read = await request(s, 'cairn/runEvents', { store: started.store, runId: started.runId });
+    assert.deepEqual(read.events, journal);
+    assert.equal(read.driverAlive, false, 'the run is over: nobody holds its lock');
+    assert.deepEqual(await request(s, 'cairn/runEvents', { store: started.store, runId: started.runId, fromByte: read.endByte }), { events: [], endByte: read.endByte, driverAlive: false });
+
     const listed = await request(s, 'cairn/listRuns', { uri });
     assert.equal(listed.store, started.store);
     assert.deepEqual(listed.runs.map((r) => [r.id, r.status]), [[started.runId, 'failed']]);
@@ -155,6 +161,10 @@ describe('running workflows through the language server (cairn/run, resume, reru
     await s.change(uri, 2, edited);
     const stale = await request(s, 'cairn/taskMarks', { uri });
     assert.deepEqual(stale.tasks.map((m) => [m.task, m.status, m.stale]), [['a', 'success', ['command changed']], ['b', 'success', []], ['c', 'success', []]]);
+
+    const later = await request(s, 'cairn/runEvents', { store: started.store, runId: started.runId, fromByte: read.endByte });
+    assert.deepEqual(later.events.map((e) => e.seq), later.events.map((_e, i) => read.events.length + i + 1), 'the resume and the re-run, from where the first read stopped');
+    assert.ok(later.events.some((e) => e.type === 'resume-started') && later.events.some((e) => e.type === 'rerun-started'));
 
     const details = await request(s, 'cairn/getRun', { store: started.store, runId: started.runId });
     assert.equal(details.document.status, 'success');
