@@ -99,6 +99,11 @@ export class VariablesTree implements vscode.TreeDataProvider<VarNode> {
 
   constructor(private readonly client: LanguageClient) {}
 
+  /** The run whose variables are shown. */
+  get shownRun(): { readonly store: string; readonly runId: string } | undefined {
+    return this.run;
+  }
+
   /** Shows the variables of this run (the one selected in Runs). */
   show(run: { readonly store: string; readonly runId: string } | undefined): void {
     this.run = run;
@@ -167,10 +172,38 @@ export function registerSidebar(context: vscode.ExtensionContext, client: Langua
     // A view's context action gets (node, selected nodes): only the node is read.
     vscode.commands.registerCommand('cairn.sidebar.rerun', (node?: RunNode) => rerun(node, false)),
     vscode.commands.registerCommand('cairn.sidebar.rerunDownstream', (node?: RunNode) => rerun(node, true)),
+    vscode.commands.registerCommand('cairn.overrideVariable', (node?: VarNode) => overrideVariable(client, variablesTree, node)),
     vscode.commands.registerCommand('cairn.copyValue', async (node?: VarNode) => {
       const value = node?.kind === 'variable' ? node.variable.latest.value : node?.kind === 'snapshot' ? node.row.value : undefined;
       if (value !== undefined) await vscode.env.clipboard.writeText(value);
     }),
   );
   return { runsTree, variablesTree };
+}
+
+/**
+ * Asks for a new value of a variable and records it for the run's next resume or re-run (the server refuses a
+ * secret, a run going on, or a run another process holds). The Variables view then shows it as a snapshot.
+ */
+async function overrideVariable(client: LanguageClient, tree: VariablesTree, node: VarNode | undefined): Promise<void> {
+  const run = tree.shownRun;
+  if (node?.kind !== 'variable' || run === undefined) return;
+  if (!vscode.workspace.isTrusted) {
+    void vscode.window.showWarningMessage('Cairn does not change runs in an untrusted workspace: trust it to override a variable.');
+    return;
+  }
+  const { name, latest } = node.variable;
+  const value = await vscode.window.showInputBox({
+    title: `Override ${name} for the next resume of run ${run.runId}`,
+    prompt: 'The next resume or re-run of this run uses this value (recorded in the run; a task that runs again may register a new one).',
+    value: latest.value,
+  });
+  if (value === undefined) return;
+  try {
+    await request(client, 'cairn/overrideVar', { ...run, name, value });
+    tree.refresh();
+    void vscode.window.showInformationMessage(`Cairn: ${name} = ${JSON.stringify(value)} for the next resume of run ${run.runId}.`);
+  } catch (e) {
+    void vscode.window.showErrorMessage(`Cairn: ${e instanceof Error ? e.message : String(e)}`);
+  }
 }

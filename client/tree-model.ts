@@ -123,7 +123,9 @@ export function snapshotView(r: VarRow): NodeView {
 
 function whereSet(r: VarRow): string {
   if (r.task !== null) return `set by ${r.task}${r.attempt !== null ? ` (attempt ${r.attempt})` : ''}`;
-  return r.source === 'override' ? 'overridden by --var on a resume' : `from ${r.source}`;
+  if (r.source === 'override') return 'overridden by --var on a resume';
+  if (r.source === 'editor') return 'overridden for the next resume';
+  return `from ${r.source}`;
 }
 
 function optionalIcon(icon: Icon | undefined): { icon?: Icon } {

@@ -155,6 +155,7 @@ onCairnRequest('cairn/listRuns', runs.listRuns);
 onCairnRequest('cairn/getRun', runs.getRun);
 onCairnRequest('cairn/varHistory', runs.varHistory);
 onCairnRequest('cairn/runEvents', runs.runEvents);
+onCairnRequest('cairn/overrideVar', runs.overrideVar);
 onCairnRequest('cairn/taskMarks', async ({ uri }) => {
   const d = doc(uri);
   if (!d) return { tasks: [] }; // the lines come from the document as edited: an editor has it open

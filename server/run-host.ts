@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { releaseExecHosts, resumeRun, rerunTask, startRun, type RunHandle } from '../runner/engine/engine';
 import type { RunEvent } from '../runner/engine/events';
 import { RefusedError } from '../runner/engine/load-workflow';
+import { overrideVar } from '../runner/engine/override-var';
 import { getRun, listRuns, varHistory } from '../runner/engine/queries';
 import { LockedError, LockError } from '../runner/store/lock';
 import type { RunState } from '../runner/store/run-state';
@@ -111,6 +112,12 @@ export class RunHost {
   readonly getRun: Handler<'cairn/getRun'> = (p) => refusalsAsErrors(() => getRun(p.store, p.runId, this.opts.env ?? process.env));
 
   readonly varHistory: Handler<'cairn/varHistory'> = (p) => refusalsAsErrors(() => varHistory(p.store, p.runId, { history: true, ...(p.task ? { task: p.task } : {}) }));
+
+  readonly overrideVar: Handler<'cairn/overrideVar'> = async (p) => {
+    const runId = await refusalsAsErrors(() => resolveRunRef(p.store, p.runId));
+    if (this.driving.has(key(p.store, runId))) throw new RunRequestError(`run ${runId} is going on: override its variables once it ends, for its next resume`);
+    return refusalsAsErrors(() => overrideVar(p.store, runId, p.name, p.value, 'cairn (editor) override'));
+  };
 
   readonly runEvents: Handler<'cairn/runEvents'> = async (p) => {
     const runId = await refusalsAsErrors(() => resolveRunRef(p.store, p.runId));

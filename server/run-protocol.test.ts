@@ -15,6 +15,8 @@ describe('run-protocol: what the server accepts on a custom request', () => {
     ['cairn/runEvents', ref],
     ['cairn/runEvents', { ...ref, fromByte: 0 }],
     ['cairn/runEvents', { ...ref, fromByte: 52_431 }],
+    ['cairn/overrideVar', { ...ref, name: 'env', value: 'prod' }],
+    ['cairn/overrideVar', { ...ref, name: 'fail_at', value: '' }],
   ];
   for (const [method, params] of good) {
     it(`accepts ${method} ${JSON.stringify(params)}`, () => {
@@ -41,6 +43,9 @@ describe('run-protocol: what the server accepts on a custom request', () => {
     ['cairn/run', { uri: 'file:///a', vars: { 'a b': 'x' } }, 'cairn/run: vars: "a b" is not a variable name (letters, digits and _, not starting with a digit)'],
     ['cairn/run', { uri: 'file:///a', vars: { '1x': 'x' } }, 'cairn/run: vars: "1x" is not a variable name (letters, digits and _, not starting with a digit)'],
     ['cairn/getRun', { store: '.cairn', runId: '01J' }, 'cairn/getRun: store must be an absolute path'],
+    ['cairn/overrideVar', { ...ref, name: 'env' }, 'cairn/overrideVar: "value" is missing'],
+    ['cairn/overrideVar', { ...ref, name: 'a-b', value: 'x' }, 'cairn/overrideVar: name must be a variable name (letters, digits and _, not starting with a digit)'],
+    ['cairn/overrideVar', { ...ref, name: 'env', value: 3 }, 'cairn/overrideVar: value must be a string'],
     ['cairn/runEvents', { ...ref, fromByte: -1 }, 'cairn/runEvents: fromByte must be a whole number >= 0'],
     ['cairn/runEvents', { ...ref, fromByte: 1.5 }, 'cairn/runEvents: fromByte must be a whole number >= 0'],
     ['cairn/runEvents', { ...ref, fromByte: '0' }, 'cairn/runEvents: fromByte must be a whole number >= 0'],

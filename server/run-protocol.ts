@@ -60,6 +60,13 @@ export interface VarHistoryParams extends RunRef {
   readonly task?: string;
 }
 
+/** Overrides a variable of a run for its next resume or re-run (recorded in the run's journal). */
+export interface OverrideVarParams extends RunRef {
+  readonly name: string;
+  /** May be empty. */
+  readonly value: string;
+}
+
 /** Reads a run's journal after a byte (0 or an earlier answer's endByte): how the run view follows a run. */
 export interface RunEventsParams extends RunRef {
   readonly fromByte?: number;
@@ -121,6 +128,7 @@ export interface CairnRequests {
   'cairn/getRun': { params: RunRef; result: RunDetails };
   'cairn/varHistory': { params: VarHistoryParams; result: VarRow[] };
   'cairn/runEvents': { params: RunEventsParams; result: RunEventsResult };
+  'cairn/overrideVar': { params: OverrideVarParams; result: VarRow };
   'cairn/taskMarks': { params: TaskMarksParams; result: TaskMarksResult };
 }
 
@@ -141,6 +149,8 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 const string: Check = (v, at) => (typeof v === 'string' && v.length > 0 ? undefined : `${at} must be a non-empty string`);
 const boolean: Check = (v, at) => (typeof v === 'boolean' ? undefined : `${at} must be true or false`);
 const positiveInt: Check = (v, at) => (typeof v === 'number' && Number.isInteger(v) && v >= 1 ? undefined : `${at} must be a whole number >= 1`);
+const varName: Check = (v, at) => (typeof v === 'string' && VAR_NAME.test(v) ? undefined : `${at} must be a variable name (letters, digits and _, not starting with a digit)`);
+const anyString: Check = (v, at) => (typeof v === 'string' ? undefined : `${at} must be a string`);
 const byteOffset: Check = (v, at) => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? undefined : `${at} must be a whole number >= 0`);
 const mode: Check = (v, at) => (v === 'eager' || v === 'levels' ? undefined : `${at} must be "eager" or "levels"`);
 /** --var values: names as the CLI takes them (they become $CAIRN_VAR_<name>), values strings. */
@@ -168,6 +178,7 @@ const SHAPES: { readonly [M in CairnRequest]: Shape } = {
   'cairn/getRun': REF,
   'cairn/varHistory': { ...REF, task: [string, 'optional'] },
   'cairn/runEvents': { ...REF, fromByte: [byteOffset, 'optional'] },
+  'cairn/overrideVar': { ...REF, name: [varName, 'required'], value: [anyString, 'required'] },
   'cairn/taskMarks': { uri: [string, 'required'] },
 };
 

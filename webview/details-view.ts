@@ -7,7 +7,7 @@ import '@vscode-elements/elements/dist/vscode-collapsible/index.js';
 import { MASK } from '../runner/engine/events';
 import { h } from './dom';
 import type { FromView } from './run-view-messages';
-import { formatDuration, latestAttempt, nodeFace, reasonText, shownRunStatus, taskActions, taskVars, type Action, type RunView } from './run-view-model';
+import { formatDuration, latestAttempt, nodeFace, pendingOverrides, reasonText, shownRunStatus, taskActions, taskVars, type Action, type RunView } from './run-view-model';
 
 type Post = (m: FromView) => void;
 
@@ -107,6 +107,7 @@ function runSummary(view: RunView): Node[] {
   if (st.id === '') return [h('p', { class: 'muted' }, view.problem ?? 'Loading the run…')];
   const vars = new Map<string, string>();
   for (const v of st.vars) vars.set(v.name, v.secret || v.value === null ? MASK : v.value);
+  const overrides = pendingOverrides(view);
   const counts = new Map<string, number>();
   for (const t of st.tasks.values()) counts.set(t.status, (counts.get(t.status) ?? 0) + 1);
   return [
@@ -123,6 +124,9 @@ function runSummary(view: RunView): Node[] {
         ['tasks', [...counts].map(([k, n]) => `${n} ${k}`).join(', ')],
       ],
     ),
+    ...(overrides.length > 0
+      ? [section(`For the next resume (${overrides.length})`, true, h('p', { class: 'muted' }, 'Overridden in the editor; the next resume or re-run uses these values.'), table(['name', 'value'], overrides.map((o) => [o.name, h('code', {}, o.value)])))]
+      : []),
     ...(vars.size > 0 ? [section(`Variables (${vars.size})`, true, table(['name', 'latest value'], [...vars].map(([n, v]) => [n, h('code', {}, v)])))] : []),
     h('p', { class: 'muted' }, 'Select a task (click it, or Tab to the graph and use the arrow keys) to see its attempts, log and variables.'),
   ];

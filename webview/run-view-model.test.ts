@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { NewRunEvent, RunEvent } from '../runner/engine/events';
-import { formatDuration, mergeChanges, neighbours, newRunView, nodeFace, noChanges, receive, runActions, shownRunStatus, taskActions, taskVars, type RunView } from './run-view-model';
+import { formatDuration, mergeChanges, neighbours, pendingOverrides, newRunView, nodeFace, noChanges, receive, runActions, shownRunStatus, taskActions, taskVars, type RunView } from './run-view-model';
 
 const fingerprint = { command: 'x', template: 'x', dir: '/w', shell: '/bin/sh', env: {}, vars: {}, inputs: {} };
 const run = { store: '/w/.cairn', runId: '01RUN' };
@@ -148,6 +148,15 @@ describe('run view model: events → what the view shows', () => {
     assert.deepEqual(neighbours(view, 'test'), { deps: ['lint'], dependents: ['build', 'diagnose'] });
     assert.deepEqual(neighbours(view, 'diagnose'), { deps: ['test'], dependents: [] });
     assert.deepEqual(neighbours(view, 'nope'), { deps: [], dependents: [] });
+  });
+
+  it('shows the overrides recorded for the next resume, until a resume takes them', () => {
+    const view = opened();
+    receive(view, { type: 'events', events: stamp([{ type: 'var-set', name: 'env', value: 'prod', secret: false, source: 'editor' }, { type: 'var-set', name: 'env', value: 'qa', secret: false, source: 'editor' }], 11), driverAlive: false });
+    assert.deepEqual(pendingOverrides(view), [{ name: 'env', value: 'qa' }]);
+    assert.match(runActions(view).resume.title, /with env = "qa"$/);
+    receive(view, { type: 'events', events: stamp([{ type: 'resume-started', resume: 1, revision: 'rev1', mode: 'eager', parallel: 2, overrides: {}, kept: ['lint'], rerun: ['test'], structure }], 13), driverAlive: true });
+    assert.deepEqual(pendingOverrides(view), []);
   });
 
   it('a new init starts over and drops a selection the run no longer has', () => {

@@ -267,10 +267,15 @@ export function runActions(view: RunView): { readonly resume: Action; readonly c
     resume: !view.trusted
       ? { enabled: false, title: untrusted }
       : isResumable(status)
-        ? { enabled: true, title: 'Resume from failure: keep what succeeded, run the rest' }
+        ? { enabled: true, title: `Resume from failure: keep what succeeded, run the rest${overridesText(view)}` }
         : { enabled: false, title: `Only a failed, cancelled or interrupted run can be resumed (this one is ${status})` },
     cancel: isDriven(status) ? { enabled: true, title: 'Cancel the run (it can be resumed later)' } : { enabled: false, title: `The run is ${status}: nothing to cancel` },
   };
+}
+
+function overridesText(view: RunView): string {
+  const o = pendingOverrides(view);
+  return o.length === 0 ? '' : `, with ${o.map((x) => `${x.name} = ${JSON.stringify(x.value)}`).join(', ')}`;
 }
 
 /** A task's re-run actions: on a run nobody drives, for a task that ran (a task that never ran waits for a resume). */
@@ -302,6 +307,14 @@ export function taskVars(view: RunView, id: string): VarShown[] {
   return view.state.vars
     .filter((v) => v.task === id)
     .map((v) => ({ name: v.name, value: v.secret || v.value === null ? MASK : v.value, attempt: v.attempt, at: v.at }));
+}
+
+/** Variables overridden in the editor since the latest resume or re-run: what the next one will use. */
+export function pendingOverrides(view: RunView): { readonly name: string; readonly value: string }[] {
+  const since = view.state.resumes[view.state.resumes.length - 1]?.seq ?? 0;
+  const latest = new Map<string, string>();
+  for (const v of view.state.vars) if (v.source === 'editor' && v.seq > since) latest.set(v.name, v.value ?? MASK);
+  return [...latest].map(([name, value]) => ({ name, value }));
 }
 
 /** The tasks a task depends on, and the tasks that depend on it: where the keyboard goes left and right. */

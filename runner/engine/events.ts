@@ -27,8 +27,11 @@ export type SkipReason = 'condition-false' | 'target-not-failed';
 
 export type ExecMode = 'eager' | 'levels';
 
-/** Where a variable's value came from. */
-export type VarSource = 'default' | 'env' | 'cli' | 'override' | 'register' | 'output';
+/**
+ * Where a variable's value came from. `override`: --var given to a resume; `editor`: overridden in the editor
+ * (or through the language server) for the run's next resume or re-run.
+ */
+export type VarSource = 'default' | 'env' | 'cli' | 'override' | 'editor' | 'register' | 'output';
 
 export interface AttemptOutcome {
   readonly status: 'success' | 'failed' | 'cancelled' | 'interrupted';

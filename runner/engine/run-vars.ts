@@ -152,7 +152,7 @@ function secretHint(name: string, envName: string | undefined): string {
 
 /** Task-set and override snapshots of a run, in the order they were recorded. */
 function recordedSnapshots(state: RunState, exclude: (s: VarSnapshot) => boolean = () => false): VarSnapshot[] {
-  return state.vars.filter((s) => (s.source === 'register' || s.source === 'output' || s.source === 'override') && !exclude(s));
+  return state.vars.filter((s) => (s.source === 'register' || s.source === 'output' || s.source === 'override' || s.source === 'editor') && !exclude(s));
 }
 
 /**

@@ -346,6 +346,17 @@ export const UI_TESTS: readonly UiTest[] = [
       assert.match(plain(await shipped.innerText()), /^shipped/);
       assert.match(plain(await published.innerText()), /^published/);
       await ui.screenshot('13-variables-history');
+      // Override for the next resume: the pencil on the variable, a value, Enter; it is recorded as a snapshot.
+      await release.hover();
+      await release.locator('.action-label[aria-label^="Override for Next Resume"]').click();
+      const input = ui.page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible' });
+      await input.fill('hotfix');
+      await ui.page.keyboard.press('Enter');
+      await waitUntil('the variable to show the override as its latest value', async () => /release\s*hotfix/.test(plain(await release.innerText().catch(() => ''))), 20_000);
+      const recorded = journalOf(ui, 'fails-once').filter((e) => e.type === 'var-set' && (e as { source?: string }).source === 'editor');
+      assert.deepEqual(recorded.map((e) => (e as { name?: string; value?: string }).value), ['hotfix'], 'recorded in the run as set in the editor');
+      await ui.screenshot('14-variable-overridden');
     },
   },
 ];

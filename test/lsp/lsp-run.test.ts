@@ -140,6 +140,9 @@ describe('running workflows through the language server (cairn/run, resume, reru
     assert.equal(read.driverAlive, false, 'the run is over: nobody holds its lock');
     assert.deepEqual(await request(s, 'cairn/runEvents', { store: started.store, runId: started.runId, fromByte: read.endByte }), { events: [], endByte: read.endByte, driverAlive: false });
 
+    // An override for the next resume names a variable of the run: this one has none.
+    await assert.rejects(request(s, 'cairn/overrideVar', { store: started.store, runId: started.runId, name: 'env', value: 'prod' }), (e: unknown) => e instanceof ResponseError && e.code === LSPErrorCodes.RequestFailed && /has no variable "env"/.test(e.message));
+
     const listed = await request(s, 'cairn/listRuns', { uri });
     assert.equal(listed.store, started.store);
     assert.deepEqual(listed.runs.map((r) => [r.id, r.status]), [[started.runId, 'failed']]);
