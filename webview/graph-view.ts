@@ -127,7 +127,7 @@ export class GraphView {
       parts.g.setAttribute('aria-label', face.label);
       parts.title.textContent = face.label;
       parts.glyph.textContent = face.stale ? '⚠' : GLYPH[face.status];
-      parts.detail.textContent = cut(face.detail, 28);
+      parts.detail.textContent = cut(face.detail, 26);
     }
   }
 
