@@ -8,6 +8,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { isDriven } from '../runner/engine/events';
+import { revisionFile, runPaths, runWorkflowFile } from '../runner/store/run-paths';
+import { applyEvent, emptyRunState, type RunState } from '../runner/store/run-state';
 import type { RunRef } from '../server/run-protocol';
 import { parseFromView, parseViewState, type FromView, type ToView } from '../webview/run-view-messages';
 import { request } from './protocol-client';
@@ -92,7 +94,7 @@ export class RunViews implements RunViewApi {
     panel.webview.options = this.webviewOptions();
     panel.iconPath = vscode.Uri.joinPath(this.context.extensionUri, 'client', 'icons', 'cairn.svg');
     const key = keyOf(ref);
-    const view = new RunViewPanel(panel, ref, this.client, this.runs, this.context.extensionUri, (message) => this.sent.fire({ runId: ref.runId, message }));
+    const view = new RunViewPanel(panel, ref, this.client, this.runs.onDidChangeStore, this.context.extensionUri, (message) => this.sent.fire({ runId: ref.runId, message }));
     this.panels.set(key, view);
     panel.onDidDispose(() => {
       view.dispose();
@@ -109,29 +111,26 @@ class RunViewPanel {
   /** The journal byte the view has been sent up to; undefined until the view is ready. */
   private cursor: number | undefined;
   private driverAlive = false;
-  private pulling: Promise<void> = Promise.resolve();
+  /** The run as the view was sent it, folded by the engine's reducer: where its file, logs and revisions are. */
+  private state: RunState = emptyRunState();
+  /** The read in flight, and whether the store changed again since it started. */
+  private pulling: Promise<void> | undefined;
   private pullAgain = false;
-  private pending = false;
-  /** What the extension needs from the events the view was sent: each attempt's log and revision, the file. */
-  private readonly attempts = new Map<string, { readonly log: string; readonly revision: string }>();
-  private file: string | undefined;
-  private workflow: string | undefined;
-  private status: string | undefined;
 
   constructor(
     readonly panel: vscode.WebviewPanel,
     readonly ref: RunRef,
     private readonly client: LanguageClient,
-    private readonly runs: RunCommands,
+    onDidChangeStore: vscode.Event<void>,
     extensionUri: vscode.Uri,
     private readonly onMessage: (m: FromView) => void,
   ) {
     panel.webview.html = html(panel.webview, extensionUri);
     this.disposables.push(
       panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
-      runs.onDidChangeStore(() => this.pull()),
+      onDidChangeStore(() => void this.pull()),
       vscode.workspace.onDidSaveTextDocument((d) => {
-        if (this.file !== undefined && d.uri.scheme === 'file' && path.resolve(d.uri.fsPath) === this.file) void this.sendStale();
+        if (this.state.file !== '' && d.uri.scheme === 'file' && path.resolve(d.uri.fsPath) === this.file()) void this.sendStale();
       }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.post({ type: 'trust', trusted: true })),
     );
@@ -162,7 +161,6 @@ class RunViewPanel {
       case 'ready':
         // A new page (opened, or reloaded): it starts over from the whole journal.
         this.cursor = undefined;
-        this.attempts.clear();
         await this.pull();
         return;
       case 'resume':
@@ -177,12 +175,9 @@ class RunViewPanel {
       case 'openTask':
         await this.openTask(m.task);
         return;
-      case 'openLog': {
-        const a = this.attempts.get(`${m.task}#${m.attempt}`);
-        if (!a) throw new Error(`run ${this.ref.runId} has no attempt ${m.attempt} of ${m.task}`);
-        await vscode.window.showTextDocument(vscode.Uri.file(a.log), { preview: true, viewColumn: vscode.ViewColumn.Beside });
+      case 'openLog':
+        await vscode.window.showTextDocument(vscode.Uri.file(this.attempt(m.task, m.attempt).log), { preview: true, viewColumn: vscode.ViewColumn.Beside });
         return;
-      }
       case 'diff':
         await this.diff(m.task, m.attempt);
         return;
@@ -195,11 +190,10 @@ class RunViewPanel {
 
   /** Sends what the journal holds past the cursor. One read at a time; a change during a read asks for one more. */
   private pull(): Promise<void> {
-    if (this.pending) {
+    if (this.pulling) {
       this.pullAgain = true;
       return this.pulling;
     }
-    this.pending = true;
     this.pulling = (async () => {
       try {
         do {
@@ -207,54 +201,41 @@ class RunViewPanel {
           await this.pullOnce();
         } while (this.pullAgain);
       } finally {
-        this.pending = false;
+        this.pulling = undefined;
       }
     })();
     return this.pulling;
   }
 
   private async pullOnce(): Promise<void> {
-    const first = this.cursor === undefined;
     let read;
     try {
-      read = await request(this.client, 'cairn/runEvents', { ...this.ref, ...(first ? {} : { fromByte: this.cursor }) });
+      read = await request(this.client, 'cairn/runEvents', { ...this.ref, ...(this.cursor !== undefined ? { fromByte: this.cursor } : {}) });
     } catch (e) {
-      const message = e instanceof Error ? e.message : String(e);
-      if (!first && /already read/.test(message)) {
-        // The journal was replaced (pruned and made again): start over.
-        this.cursor = undefined;
-        this.pullAgain = true;
-        return;
-      }
-      this.post({ type: 'problem', message: `Cannot show run ${this.ref.runId}: ${message}` });
+      this.post({ type: 'problem', message: `Cannot show run ${this.ref.runId}: ${e instanceof Error ? e.message : String(e)}` });
       return;
     }
+    // From the start (a new page, or a journal replaced since): the view starts over too.
+    const init = this.cursor === undefined || read.restarted;
     const changedDriver = read.driverAlive !== this.driverAlive;
     this.cursor = read.endByte;
     this.driverAlive = read.driverAlive;
-    for (const e of read.events) {
-      if (e.type === 'run-created') {
-        this.file = path.resolve(path.dirname(this.ref.store), e.file);
-        this.workflow = e.workflow;
-      } else if (e.type === 'attempt-started') {
-        this.attempts.set(`${e.task}#${e.attempt}`, { log: e.log, revision: e.revision });
-      } else if (e.type === 'run-status') {
-        this.status = e.status;
-      }
-    }
-    if (first) {
+    if (init) this.state = emptyRunState();
+    for (const e of read.events) applyEvent(this.state, e);
+    if (init) {
       this.post({ type: 'init', run: this.ref, events: read.events, driverAlive: read.driverAlive, trusted: vscode.workspace.isTrusted });
-      this.panel.title = `${this.workflow ?? 'Run'} · ${this.ref.runId}`;
+      this.panel.title = `${this.state.workflow || 'Run'} · ${this.ref.runId}`;
     } else if (read.events.length > 0 || changedDriver) {
       this.post({ type: 'events', events: read.events, driverAlive: read.driverAlive });
+    } else {
+      return;
     }
-    const settled = !(isDriven(this.status) && this.driverAlive);
-    if (settled && (first || read.events.length > 0 || changedDriver)) await this.sendStale();
+    await this.sendStale();
   }
 
   /** Staleness is worked out against the file on disk, only for a run nobody drives (it would change per event). */
   private async sendStale(): Promise<void> {
-    if (isDriven(this.status) && this.driverAlive) return;
+    if (isDriven(this.state.status) && this.driverAlive) return;
     try {
       const details = await request(this.client, 'cairn/getRun', this.ref);
       this.post({ type: 'stale', stale: details.document.tasks.filter((t) => t.staleReasons.length > 0).map((t) => [t.id, t.staleReasons] as const) });
@@ -263,14 +244,25 @@ class RunViewPanel {
     }
   }
 
+  private file(): string {
+    return runWorkflowFile(this.ref.store, this.state.file);
+  }
+
+  /** An attempt the view was sent: a view asks only for what it shows, so anything else is refused. */
+  private attempt(task: string, attempt: number): { readonly log: string; readonly revision: string } {
+    const a = this.state.tasks.get(task)?.attempts.find((x) => x.attempt === attempt);
+    if (!a) throw new Error(`run ${this.ref.runId} has no attempt ${attempt} of ${task}`);
+    return a;
+  }
+
   private async openTask(task: string): Promise<void> {
-    if (this.file === undefined) return;
-    const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(this.file));
+    if (this.state.file === '') return;
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(this.file()));
     const editor = await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.One });
     const symbols = await vscode.commands.executeCommand<vscode.DocumentSymbol[] | undefined>('vscode.executeDocumentSymbolProvider', doc.uri);
     const found = findSymbol(symbols ?? [], task);
     if (!found) {
-      void vscode.window.showInformationMessage(`Cairn: ${path.basename(this.file)} has no task "${task}" now.`);
+      void vscode.window.showInformationMessage(`Cairn: ${path.basename(this.file())} has no task "${task}" now.`);
       return;
     }
     editor.selection = new vscode.Selection(found.selectionRange.start, found.selectionRange.start);
@@ -279,11 +271,10 @@ class RunViewPanel {
 
   /** The workflow as the attempt ran it (its revision, kept in the run's folder) against the file as it is now. */
   private async diff(task: string, attempt: number): Promise<void> {
-    const a = this.attempts.get(`${task}#${attempt}`);
-    if (!a || this.file === undefined) throw new Error(`run ${this.ref.runId} has no attempt ${attempt} of ${task}`);
-    const revision = vscode.Uri.file(path.join(this.ref.store, 'runs', this.ref.runId, 'revisions', `${a.revision}.cairn.toml`));
-    const name = path.basename(this.file);
-    await vscode.commands.executeCommand('vscode.diff', revision, vscode.Uri.file(this.file), `${name}: ${task} attempt ${attempt} (${a.revision.slice(0, 8)}) ↔ now`, { viewColumn: vscode.ViewColumn.One });
+    const a = this.attempt(task, attempt);
+    const revision = vscode.Uri.file(revisionFile(runPaths(this.ref.store, this.ref.runId), a.revision));
+    const name = path.basename(this.file());
+    await vscode.commands.executeCommand('vscode.diff', revision, vscode.Uri.file(this.file()), `${name}: ${task} attempt ${attempt} (${a.revision.slice(0, 8)}) ↔ now`, { viewColumn: vscode.ViewColumn.One });
   }
 }
 

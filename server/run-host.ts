@@ -78,7 +78,6 @@ export class RunHost {
         storeRoot: p.store,
         runId,
         command: 'cairn (editor) resume',
-       
         ...(p.vars ? { vars: p.vars } : {}),
         ...(p.allowStructureChange ? { allowStructureChange: true } : {}),
         ...(p.rerunStale ? { rerunStale: true } : {}),
@@ -115,7 +114,7 @@ export class RunHost {
 
   readonly overrideVar: Handler<'cairn/overrideVar'> = async (p) => {
     const runId = await refusalsAsErrors(() => resolveRunRef(p.store, p.runId));
-    if (this.driving.has(key(p.store, runId))) throw new RunRequestError(`run ${runId} is going on: override its variables once it ends, for its next resume`);
+    // A run going on (driven here or elsewhere) holds its lock: overrideVar is refused with the lock's message.
     return refusalsAsErrors(() => overrideVar(p.store, runId, p.name, p.value, 'cairn (editor) override'));
   };
 

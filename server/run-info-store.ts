@@ -7,8 +7,9 @@
 import { existsSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runWorkflowFile } from '../runner/engine/load-workflow';
-import { runDocument, shownValue, type RunDocument } from '../runner/engine/run-document';
+import { runWorkflowFile } from '../runner/store/run-paths';
+import { runDocument, type RunDocument } from '../runner/engine/run-document';
+import { shownValue } from '../runner/store/run-state';
 import { latestVars, type RunState, type VarSnapshot } from '../runner/store/run-state';
 import { readRunsNewestFirst, runPaths } from '../runner/store/run-store';
 import type { RunInfoProvider, TaskRunInfo, VarValueInfo } from './language-service';

@@ -77,6 +77,8 @@ export interface RunEventsResult {
   readonly endByte: number;
   /** A process drives the run now. A run recorded as running without one was interrupted. */
   readonly driverAlive: boolean;
+  /** The journal was replaced since `fromByte` (shorter than it): these events are all of it, from the start. */
+  readonly restarted: boolean;
 }
 
 /** Durable events of a run this server drives, in order, as they are recorded. */

@@ -2,12 +2,13 @@
 // revision, reason, log and a diff against that attempt's revision), log tail and the variables it registered;
 // with no task selected, the run itself. Redrawn whole when what it shows changed (it is small).
 import '@vscode-elements/elements/dist/vscode-button/index.js';
-import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import '@vscode-elements/elements/dist/vscode-collapsible/index.js';
 import { MASK } from '../runner/engine/events';
+import { formatDuration } from '../runner/model/duration';
+import { latestAttempt, latestVars, shownValue } from '../runner/store/run-state';
 import { h } from './dom';
 import type { FromView } from './run-view-messages';
-import { formatDuration, latestAttempt, nodeFace, pendingOverrides, reasonText, shownRunStatus, taskActions, taskVars, type Action, type RunView } from './run-view-model';
+import { nodeFace, pendingOverrides, reasonText, reasonWords, shownRunStatus, taskActions, taskVars, type Action, type RunView } from './run-view-model';
 
 type Post = (m: FromView) => void;
 
@@ -67,7 +68,8 @@ export function renderDetails(into: HTMLElement, view: RunView, post: Post, now:
   if (last) parts.push(section('Command', true, h('pre', { class: 'command' }, last.command)));
   if (t.attempts.length > 0) {
     const rows = [...t.attempts].reverse().map((a) => {
-      const outcome = a.status === 'running' ? 'running' : a.status === 'failed' || a.status === 'cancelled' ? `${a.status}${a.outcome?.reason ? `: ${reasonOf(a.outcome.reason, a.outcome.exitCode, a.outcome.signal)}` : ''}` : a.status;
+      const why = reasonWords(a.outcome?.reason ?? null, a.outcome);
+      const outcome = why !== undefined && (a.status === 'failed' || a.status === 'cancelled') ? `${a.status}: ${why}` : a.status;
       return [
         h('span', { title: a.resume === 0 ? 'in the original run' : `in resume ${a.resume}` }, a.resume === 0 ? String(a.attempt) : `${a.attempt} (r${a.resume})`),
         h('span', { class: `status ${a.status}`, title: a.outcome?.message ?? '' }, outcome),
@@ -96,17 +98,10 @@ export function renderDetails(into: HTMLElement, view: RunView, post: Post, now:
   into.replaceChildren(...parts.filter((p): p is Node => p !== false));
 }
 
-function reasonOf(reason: string, exitCode: number | null, signal: string | null): string {
-  if (reason === 'exit' && exitCode !== null) return `exit ${exitCode}`;
-  if (reason === 'signal' && signal !== null) return signal;
-  return reason;
-}
-
 function runSummary(view: RunView): Node[] {
   const st = view.state;
   if (st.id === '') return [h('p', { class: 'muted' }, view.problem ?? 'Loading the run…')];
-  const vars = new Map<string, string>();
-  for (const v of st.vars) vars.set(v.name, v.secret || v.value === null ? MASK : v.value);
+  const vars = [...latestVars(st)].map(([name, s]) => [name, shownValue(s)] as const);
   const overrides = pendingOverrides(view);
   const counts = new Map<string, number>();
   for (const t of st.tasks.values()) counts.set(t.status, (counts.get(t.status) ?? 0) + 1);
@@ -127,7 +122,7 @@ function runSummary(view: RunView): Node[] {
     ...(overrides.length > 0
       ? [section(`For the next resume (${overrides.length})`, true, h('p', { class: 'muted' }, 'Overridden in the editor; the next resume or re-run uses these values.'), table(['name', 'value'], overrides.map((o) => [o.name, h('code', {}, o.value)])))]
       : []),
-    ...(vars.size > 0 ? [section(`Variables (${vars.size})`, true, table(['name', 'latest value'], [...vars].map(([n, v]) => [n, h('code', {}, v)])))] : []),
+    ...(vars.length > 0 ? [section(`Variables (${vars.length})`, true, table(['name', 'latest value'], vars.map(([n, v]) => [n, h('code', {}, v)])))] : []),
     h('p', { class: 'muted' }, 'Select a task (click it, or Tab to the graph and use the arrow keys) to see its attempts, log and variables.'),
   ];
 }

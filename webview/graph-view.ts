@@ -59,7 +59,8 @@ export class GraphView {
   private placement: Placement | undefined;
   private transform = { x: 0, y: 0, k: 1 };
   private focused: string | undefined;
-  private selected: string | undefined;
+  /** The node drawn as selected (the view's selection, as of the last markSelected). */
+  private marked: string | undefined;
   /** The user panned or zoomed: a resize then keeps their view instead of framing the graph again. */
   private moved = false;
 
@@ -109,8 +110,8 @@ export class GraphView {
     }
     this.viewport.replaceChildren(edges, nodes);
     if (this.focused === undefined || !this.nodes.has(this.focused)) this.focused = placement.nodes.keys().next().value;
+    this.marked = this.view.selected;
     this.update(this.nodes.keys(), now);
-    this.markSelected(this.selected);
     this.rove();
   }
 
@@ -123,7 +124,7 @@ export class GraphView {
       const key = faceKey(face);
       if (key === parts.face) continue;
       parts.face = key;
-      parts.g.setAttribute('class', `node ${face.status}${face.kept ? ' kept' : ''}${face.stale ? ' stale' : ''}${face.forensic ? ' forensic' : ''}${id === this.selected ? ' selected' : ''}`);
+      parts.g.setAttribute('class', `node ${face.status}${face.kept ? ' kept' : ''}${face.stale ? ' stale' : ''}${face.forensic ? ' forensic' : ''}${id === this.marked ? ' selected' : ''}`);
       parts.g.setAttribute('aria-label', face.label);
       parts.title.textContent = face.label;
       parts.glyph.textContent = face.stale ? '⚠' : GLYPH[face.status];
@@ -136,10 +137,11 @@ export class GraphView {
     return [...this.view.state.tasks.values()].filter((t) => t.status === 'running').map((t) => t.id);
   }
 
-  markSelected(id: string | undefined): void {
-    if (this.selected !== undefined) this.nodes.get(this.selected)?.g.classList.remove('selected');
-    this.selected = id;
-    if (id !== undefined) this.nodes.get(id)?.g.classList.add('selected');
+  /** Draws the view's selection. */
+  markSelected(): void {
+    if (this.marked !== undefined) this.nodes.get(this.marked)?.g.classList.remove('selected');
+    this.marked = this.view.selected;
+    if (this.marked !== undefined) this.nodes.get(this.marked)?.g.classList.add('selected');
   }
 
   /** Moves keyboard focus to a node and brings it into view. */

@@ -2,15 +2,14 @@
 // says `ready`, is sent the run's events, and draws them. Messages are checked on receipt and queued; one
 // animation frame applies them all and redraws what changed, so a run recording hundreds of events a second
 // costs one layout-free redraw per frame. `setState` keeps which run and task it shows, for a window reload.
-import '@vscode-elements/elements/dist/vscode-button/index.js';
-import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import { layoutInput } from '../runner/graph/layout-input';
 import { actionButton, renderDetails } from './details-view';
 import { h } from './dom';
 import { GraphView } from './graph-view';
 import { placeGraph } from './layout';
 import { parseToView, parseViewState, type FromView, type ToView, type ViewState } from './run-view-messages';
-import { mergeChanges, newRunView, noChanges, receive, runActions, shownRunStatus, taskActions, formatDuration, type Changes } from './run-view-model';
+import { formatDuration } from '../runner/model/duration';
+import { mergeChanges, newRunView, noChanges, receive, runActions, shownRunStatus, taskActions, type Changes } from './run-view-model';
 
 interface VsCodeApi {
   postMessage(message: FromView): void;
@@ -41,7 +40,7 @@ const graph = new GraphView(graphBox, view, {
 
 function select(id: string | undefined): void {
   view.selected = id;
-  graph.markSelected(id);
+  graph.markSelected();
   saveState();
   renderDetails(details, view, post, Date.now());
 }
@@ -124,14 +123,15 @@ function flush(): void {
   const now = Date.now();
   if (changes.layout) {
     graph.draw(placeGraph(layoutInput(view.state.structure)), now);
-    graph.markSelected(view.selected);
     if (!painted) graph.initialView();
   } else {
     graph.update(changes.tasks, now);
   }
-  if (changes.run || changes.layout) renderToolbar();
-  if (changes.layout || changes.run || (view.selected !== undefined && changes.tasks.has(view.selected))) renderDetails(details, view, post, now);
-  saveState();
+  // Every event changes the run (its last seq), so `run` covers a new structure too.
+  if (changes.run) renderToolbar();
+  if (changes.run || (view.selected !== undefined && changes.tasks.has(view.selected))) renderDetails(details, view, post, now);
+  // What setState keeps (run, selection) changes only with a new run or a selection (select() saves that).
+  if (changes.layout) saveState();
   // What tests and the bench wait on: the last event drawn.
   document.body.dataset.seq = String(view.state.lastSeq);
   document.body.dataset.status = shownRunStatus(view);

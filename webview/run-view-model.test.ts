@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { NewRunEvent, RunEvent } from '../runner/engine/events';
-import { formatDuration, mergeChanges, neighbours, pendingOverrides, newRunView, nodeFace, noChanges, receive, runActions, shownRunStatus, taskActions, taskVars, type RunView } from './run-view-model';
+import { formatDuration } from '../runner/model/duration';
+import { mergeChanges, neighbours, pendingOverrides, newRunView, nodeFace, noChanges, receive, runActions, shownRunStatus, taskActions, taskVars, type RunView } from './run-view-model';
 
 const fingerprint = { command: 'x', template: 'x', dir: '/w', shell: '/bin/sh', env: {}, vars: {}, inputs: {} };
 const run = { store: '/w/.cairn', runId: '01RUN' };
@@ -51,7 +52,7 @@ describe('run view model: events → what the view shows', () => {
   it('folds a failed run: red test with its reason, build cancelled by its dependency, lint green', () => {
     const view = opened();
     const now = Date.UTC(2026, 10, 21, 13);
-    assert.equal(nodeFace(view, 'lint', now).detail, '420 ms');
+    assert.equal(nodeFace(view, 'lint', now).detail, '420ms');
     assert.equal(nodeFace(view, 'test', now).status, 'failed');
     assert.equal(nodeFace(view, 'test', now).detail, 'failed: exit 1');
     assert.equal(nodeFace(view, 'build', now).detail, 'cancelled — dependency failed');
@@ -87,11 +88,11 @@ describe('run view model: events → what the view shows', () => {
     const changes = receive(view, { type: 'events', events: resume, driverAlive: true });
     assert.equal(changes.layout, true);
     const now = Date.parse(resume[2]!.at) + 2500;
-    assert.equal(nodeFace(view, 'lint', now).detail, '420 ms · kept');
-    assert.equal(nodeFace(view, 'test', now).detail, 'running 2.5 s · attempt 2');
+    assert.equal(nodeFace(view, 'lint', now).detail, '420ms · kept');
+    assert.equal(nodeFace(view, 'test', now).detail, 'running 2.5s · attempt 2');
     assert.equal(nodeFace(view, 'test', now).status, 'running');
     receive(view, { type: 'events', events: stamp([ended('test', 2, true, 3000)], failedRun.length + 4), driverAlive: true });
-    assert.equal(nodeFace(view, 'test', now).detail, '3.0 s · attempt 2');
+    assert.equal(nodeFace(view, 'test', now).detail, '3.0s · attempt 2');
   });
 
   it('a re-run clears "kept"; staleness shows on succeeded tasks and goes when the task runs again', () => {
@@ -99,12 +100,12 @@ describe('run view model: events → what the view shows', () => {
     receive(view, { type: 'events', events: stamp([{ type: 'resume-started', resume: 1, revision: 'rev1', mode: 'eager', parallel: 2, overrides: {}, kept: ['lint'], rerun: [], structure }], 11), driverAlive: false });
     const stale = receive(view, { type: 'stale', stale: [['lint', ['command changed']], ['test', []]] });
     assert.deepEqual([...stale.tasks], ['lint']);
-    assert.equal(nodeFace(view, 'lint', 0).detail, '420 ms · kept · stale');
+    assert.equal(nodeFace(view, 'lint', 0).detail, '420ms · kept · stale');
     const rerun = receive(view, { type: 'events', events: stamp([{ type: 'rerun-started', resume: 2, revision: 'rev2', task: 'lint', downstream: false, rerun: ['lint'] }, attempt('lint', 2, 2)], 12), driverAlive: true });
     assert.ok(rerun.tasks.has('lint'));
     assert.equal(view.kept.size, 0);
     assert.equal(view.stale.has('lint'), false);
-    assert.match(nodeFace(view, 'lint', Date.parse('2026-11-21T12:00:13Z')).detail, /^running 0 ms · attempt 2$/);
+    assert.match(nodeFace(view, 'lint', Date.parse('2026-11-21T12:00:13Z')).detail, /^running 0ms · attempt 2$/);
   });
 
   it('a run recorded as running whose driver is gone shows as interrupted, its running task too', () => {
@@ -174,7 +175,7 @@ describe('run view model: events → what the view shows', () => {
     assert.deepEqual([into.layout, into.run, [...into.tasks]], [true, true, ['a', 'b']]);
   });
 
-  it('formats durations as a person reads them', () => {
-    assert.deepEqual([formatDuration(420), formatDuration(1500), formatDuration(42_000), formatDuration(125_000), formatDuration(119_700)], ['420 ms', '1.5 s', '42 s', '2 min 5 s', '2 min']);
+  it('formats durations as the CLI and the sidebar do', () => {
+    assert.deepEqual([formatDuration(420), formatDuration(1500), formatDuration(42_000), formatDuration(125_000), formatDuration(119_700)], ['420ms', '1.5s', '42.0s', '2m05s', '2m00s']);
   });
 });

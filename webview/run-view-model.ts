@@ -2,8 +2,9 @@
 // so the view and `cairn show` never disagree), plus what only the view knows (kept tasks, staleness, the
 // selection, trust). `receive` applies a message and says what changed, so a frame redraws only that; the
 // functions below derive what a node, the toolbar and the details panel show. Pure: tested in node.
-import { isDriven, isResumable, MASK, type RunEvent, type RunStatus, type TaskShape, type TaskStatus } from '../runner/engine/events';
-import { applyEvent, emptyRunState, type AttemptState, type RunState, type TaskState } from '../runner/store/run-state';
+import { isDriven, isResumable, type AttemptOutcome, type CancelReason, type RunEvent, type RunStatus, type SkipReason, type TaskShape, type TaskStatus } from '../runner/engine/events';
+import { formatDuration } from '../runner/model/duration';
+import { applyEvent, emptyRunState, latestAttempt, shownValue, type RunState, type TaskState } from '../runner/store/run-state';
 import type { ToView, ViewRun } from './run-view-messages';
 
 export interface RunView {
@@ -158,28 +159,20 @@ export function shownTaskStatus(view: RunView, t: TaskState): TaskStatus {
   return t.status === 'running' && shownRunStatus(view) === 'interrupted' ? 'interrupted' : t.status;
 }
 
-export function latestAttempt(t: TaskState): AttemptState | undefined {
-  return t.attempts[t.attempts.length - 1];
-}
-
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
-  const m = Math.floor(ms / 60_000);
-  const s = Math.round((ms % 60_000) / 1000);
-  return s === 60 ? `${m + 1} min` : `${m} min ${s} s`;
-}
-
 /** Why a task is where it is, in words ("exit 1", "dependency failed", "condition false"). */
 export function reasonText(t: TaskState): string | undefined {
-  const a = latestAttempt(t);
-  switch (t.reason) {
+  return reasonWords(t.reason, latestAttempt(t)?.outcome);
+}
+
+/** A task's or an attempt's reason in words; the attempt's outcome gives the exit code or signal. */
+export function reasonWords(reason: CancelReason | SkipReason | AttemptOutcome['reason'], outcome: AttemptOutcome | undefined): string | undefined {
+  switch (reason) {
     case null:
       return undefined;
     case 'exit':
-      return a?.outcome?.exitCode !== null && a?.outcome?.exitCode !== undefined ? `exit ${a.outcome.exitCode}` : 'exit';
+      return outcome?.exitCode != null ? `exit ${outcome.exitCode}` : 'exit';
     case 'signal':
-      return a?.outcome?.signal ? `killed by ${a.outcome.signal}` : 'killed by a signal';
+      return outcome?.signal ? `killed by ${outcome.signal}` : 'killed by a signal';
     case 'timeout':
       return 'timed out';
     case 'spawn':
@@ -195,7 +188,7 @@ export function reasonText(t: TaskState): string | undefined {
     case 'target-not-failed':
       return 'target did not fail';
     default: {
-      const never: never = t.reason;
+      const never: never = reason;
       return String(never);
     }
   }
@@ -306,14 +299,14 @@ export interface VarShown {
 export function taskVars(view: RunView, id: string): VarShown[] {
   return view.state.vars
     .filter((v) => v.task === id)
-    .map((v) => ({ name: v.name, value: v.secret || v.value === null ? MASK : v.value, attempt: v.attempt, at: v.at }));
+    .map((v) => ({ name: v.name, value: shownValue(v), attempt: v.attempt, at: v.at }));
 }
 
 /** Variables overridden in the editor since the latest resume or re-run: what the next one will use. */
 export function pendingOverrides(view: RunView): { readonly name: string; readonly value: string }[] {
   const since = view.state.resumes[view.state.resumes.length - 1]?.seq ?? 0;
   const latest = new Map<string, string>();
-  for (const v of view.state.vars) if (v.source === 'editor' && v.seq > since) latest.set(v.name, v.value ?? MASK);
+  for (const v of view.state.vars) if (v.source === 'editor' && v.seq > since) latest.set(v.name, shownValue(v));
   return [...latest].map(([name, value]) => ({ name, value }));
 }
 

@@ -10,7 +10,8 @@ import { readRun, RunStore, type EventListener } from '../store/run-store';
 import { ensureStore, removeStillborn } from '../store/workspace-store';
 import { drive, realSleep, type DriveHooks, type DriveIo } from './drive';
 import { isDriven, isResumable, type ExecMode, type NewRunEvent, type RunStatus } from './events';
-import { diffStructure, loadWorkflow, modelCacheOf, recordedFile, RefusedError, runWorkflowFile, type LoadedWorkflow, type StructureChange } from './load-workflow';
+import { diffStructure, loadWorkflow, modelCacheOf, RefusedError, type LoadedWorkflow, type StructureChange } from './load-workflow';
+import { recordedFile, runWorkflowFile } from '../store/run-paths';
 import { baseVars, restoreVars, varEvent, type VarScope } from './run-vars';
 import { staleTasks } from './task-context';
 

@@ -30,17 +30,6 @@ export interface LoadedWorkflow {
   saveModel(): Promise<void>;
 }
 
-/** A run records its workflow file relative to the workspace (the store's parent) when inside it. */
-export function recordedFile(storeRoot: string, file: string): string {
-  const rel = path.relative(path.dirname(storeRoot), file);
-  return rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel) ? file : rel.split(path.sep).join('/');
-}
-
-/** The workflow file of a run, from what it recorded. */
-export function runWorkflowFile(storeRoot: string, recorded: string): string {
-  return path.resolve(path.dirname(storeRoot), recorded);
-}
-
 /** A refusal the CLI maps to exit 2 (usage / invalid workflow / refused operation). */
 export class RefusedError extends Error {
   constructor(

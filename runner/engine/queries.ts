@@ -4,8 +4,8 @@
 import * as fs from 'node:fs';
 import type { RunStatus, TaskStatus, VarSource } from './events';
 import { RefusedError } from './load-workflow';
-import { computeStaleness, runDocument, shownValue, type RunDocument } from './run-document';
-import { latestAttempt, latestVars } from '../store/run-state';
+import { computeStaleness, runDocument, type RunDocument } from './run-document';
+import { latestAttempt, latestVars, shownValue } from '../store/run-state';
 import { readRun, readRunsNewestFirst, StoreError } from '../store/run-store';
 import { resolveRunRef } from '../store/workspace-store';
 

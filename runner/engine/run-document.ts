@@ -1,10 +1,11 @@
 // The `cairn show --json` document (SPEC §5; its field names are a contract),
 // built from a run's state. Staleness compares each success's fingerprint
 // with what the workflow file would run now.
-import type { RunState, VarSnapshot } from '../store/run-state';
-import { latestAttempt, latestVars } from '../store/run-state';
-import { MASK, type TaskStatus } from './events';
-import { loadWorkflow, modelCacheOf, runWorkflowFile } from './load-workflow';
+import type { RunState } from '../store/run-state';
+import { latestAttempt, latestVars, shownValue } from '../store/run-state';
+import type { TaskStatus } from './events';
+import { loadWorkflow, modelCacheOf } from './load-workflow';
+import { runWorkflowFile } from '../store/run-paths';
 import { restoreVars } from './run-vars';
 import { staleTasks } from './task-context';
 
@@ -47,10 +48,6 @@ export interface RunDocument {
   readonly endedAt: string | null;
   readonly vars: Readonly<Record<string, string>>;
   readonly tasks: readonly TaskDocument[];
-}
-
-export function shownValue(s: VarSnapshot): string {
-  return s.secret || s.value === null ? MASK : s.value;
 }
 
 /**

@@ -1,6 +1,6 @@
 // A run's state, folded from its events by a pure reducer. The engine decides
 // from it, `cairn show` prints it; run.db holds the same events as SQL tables.
-import type { AttemptOutcome, ExecMode, Fingerprint, RunEvent, RunStatus, TaskShape, TaskStatus, VarSource, CancelReason, SkipReason } from '../engine/events';
+import { MASK, type AttemptOutcome, type ExecMode, type Fingerprint, type RunEvent, type RunStatus, type TaskShape, type TaskStatus, type VarSource, type CancelReason, type SkipReason } from '../engine/events';
 
 export interface AttemptState {
   readonly attempt: number;
@@ -202,6 +202,11 @@ export function foldEvents(events: Iterable<RunEvent>, state: RunState = emptyRu
 }
 
 /** Latest value of each variable (secrets as null), in first-set order. */
+/** A snapshot's value as it may be shown: a secret (never stored) as ***. */
+export function shownValue(s: VarSnapshot): string {
+  return s.secret || s.value === null ? MASK : s.value;
+}
+
 export function latestVars(state: RunState): Map<string, VarSnapshot> {
   const out = new Map<string, VarSnapshot>();
   for (const v of state.vars) out.set(v.name, v);

@@ -12,7 +12,7 @@ import { isRunEvent, loadRunDb } from './checkpoint';
 import { RunDb } from './run-db';
 import { Journal, readJournal } from './journal';
 import { acquireLock, readLock, type LockHolder, type RunLock } from './lock';
-import { runPaths, type RunPaths } from './run-paths';
+import { revisionFile, runPaths, type RunPaths } from './run-paths';
 import { applyEvent, emptyRunState, type RunState } from './run-state';
 import { fsErrorText } from './fs-error';
 import { StoreError } from './store-error';
@@ -122,6 +122,11 @@ export interface RunEventsRead {
   readonly endByte: number;
   /** A process holds the run's lock: a driven run whose driver is gone is interrupted (see readRun). */
   readonly driverAlive: boolean;
+  /**
+   * The journal was shorter than `fromByte`: it was replaced (the run pruned and made again), so these are its
+   * events from the start, and a reader folding them starts over.
+   */
+  readonly restarted: boolean;
 }
 
 /**
@@ -132,8 +137,10 @@ export interface RunEventsRead {
 export async function readRunEvents(root: string, runId: string, fromByte = 0): Promise<RunEventsRead> {
   const paths = runPaths(root, runId);
   let read;
+  let restarted = false;
   try {
-    read = await readJournal(paths.journal, fromByte);
+    restarted = fromByte > (await fs.promises.stat(paths.journal)).size;
+    read = await readJournal(paths.journal, restarted ? 0 : fromByte);
   } catch (e) {
     throw new StoreError((e as NodeJS.ErrnoException).code === 'ENOENT' ? `no run ${runId} in ${root}` : (e as Error).message);
   }
@@ -141,7 +148,7 @@ export async function readRunEvents(root: string, runId: string, fromByte = 0): 
     throw new StoreError(`the journal ${paths.journal} is damaged at line ${read.corruptAt} after byte ${fromByte} (not at its end, so not a torn write)`);
   }
   const lock = await readLock(paths.dir);
-  return { events: read.records.filter(isRunEvent), endByte: read.endByte, driverAlive: lock?.alive === true };
+  return { events: read.records.filter(isRunEvent), endByte: read.endByte, driverAlive: lock?.alive === true, restarted };
 }
 
 /**
@@ -357,7 +364,7 @@ export class RunStore {
 
   /** Keeps the workflow's content by hash (SPEC §3.5). */
   async writeRevision(hash: string, content: string): Promise<void> {
-    const file = path.join(this.paths.revisions, `${hash}.cairn.toml`);
+    const file = revisionFile(this.paths, hash);
     if (fs.existsSync(file)) return;
     try {
       if (this.birth) {

@@ -138,7 +138,7 @@ describe('running workflows through the language server (cairn/run, resume, reru
     const read = await request(s, 'cairn/runEvents', { store: started.store, runId: started.runId });
     assert.deepEqual(read.events, journal);
     assert.equal(read.driverAlive, false, 'the run is over: nobody holds its lock');
-    assert.deepEqual(await request(s, 'cairn/runEvents', { store: started.store, runId: started.runId, fromByte: read.endByte }), { events: [], endByte: read.endByte, driverAlive: false });
+    assert.deepEqual(await request(s, 'cairn/runEvents', { store: started.store, runId: started.runId, fromByte: read.endByte }), { events: [], endByte: read.endByte, driverAlive: false, restarted: false });
 
     // An override for the next resume names a variable of the run: this one has none.
     await assert.rejects(request(s, 'cairn/overrideVar', { store: started.store, runId: started.runId, name: 'env', value: 'prod' }), (e: unknown) => e instanceof ResponseError && e.code === LSPErrorCodes.RequestFailed && /has no variable "env"/.test(e.message));
