@@ -30,6 +30,31 @@ const cjsImportMeta = {
   banner: { js: "const __cairnImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
 };
 
+// The run view's layout worker, as text the view starts from a blob (webview/layout-worker-start.ts says why):
+// `import source from 'cairn:layout-worker'` bundles webview/layout-worker.ts on its own, each time the view is
+// built, so a watch build follows edits to it.
+/** @type {esbuild.Plugin} */
+const layoutWorkerText = {
+  name: 'cairn-layout-worker',
+  setup(build) {
+    build.onResolve({ filter: /^cairn:layout-worker$/ }, () => ({ path: 'layout-worker', namespace: 'cairn-worker' }));
+    build.onLoad({ filter: /.*/, namespace: 'cairn-worker' }, async () => {
+      const out = await esbuild.build({
+        entryPoints: ['webview/layout-worker.ts'],
+        bundle: true,
+        write: false,
+        platform: 'browser',
+        target: 'chrome120',
+        format: 'iife',
+        minify: !watch,
+        legalComments: 'none',
+        metafile: true,
+      });
+      return { contents: out.outputFiles[0].text, loader: 'text', watchFiles: Object.keys(out.metafile.inputs) };
+    });
+  },
+};
+
 /** @type {esbuild.BuildOptions[]} */
 const bundles = [
   {
@@ -93,6 +118,7 @@ const bundles = [
     target: 'chrome120',
     format: 'iife',
     minify: !watch,
+    plugins: [layoutWorkerText],
   },
 ];
 

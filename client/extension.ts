@@ -43,6 +43,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<CairnA
     marks.register();
     const sidebar = registerSidebar(context, client, runs);
     const runViews = new RunViews(client, runs, context);
+    runs.isShown = (runId) => runViews.panelOf(runId)?.visible === true;
     runViews.register();
     void runs.offerRecovery();
     return { runs, marks, sidebar, runViews };

@@ -1,6 +1,6 @@
 // The run commands (SPEC §6 "Running"): Run Workflow, Resume Run, Re-run Task, Cancel Run. Each asks the
 // language server, which drives runs with the same engine and store as the CLI (server/run-host.ts); its
-// notifications feed one output channel per run. Nothing runs in an untrusted workspace.
+// notifications feed one terminal per run (client/run-terminals.ts). Nothing runs in an untrusted workspace.
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import type { RunEndedParams, RunRef, StartedRun } from '../server/run-protocol';
@@ -10,16 +10,13 @@ import type { RunSummary } from '../runner/engine/queries';
 import { recoveryOffer } from './marks-model';
 import { listWorkspaceRuns } from './workspace-runs';
 import { onNotification, request } from './protocol-client';
+import { RunTerminals } from './run-terminals';
 
 /** What the extension exports for tests and other extensions: follow runs started through the commands. */
 export interface RunsApi {
   /** Resolves when the run ends for the `nth` time (a resume or re-run ends the same run again). */
   ended(runId: string, nth?: number): Promise<RunEndedParams>;
 }
-
-
-/** Output channels kept, one per run: more would fill the Output view's list in a long session. */
-const MAX_CHANNELS = 10;
 
 /** What a caller (code lens, test, another extension) may pass to a run or resume: --var values. */
 export interface RunOptions {
@@ -37,7 +34,7 @@ async function saveWorkflows(): Promise<boolean> {
 }
 
 export class RunCommands implements RunsApi {
-  private readonly channels = new Map<string, vscode.OutputChannel>();
+  private readonly terminals = new RunTerminals((ref) => void this.guard(() => this.cancel(ref)));
   private readonly endings: RunEndedParams[] = [];
   private readonly waiting = new Set<() => boolean>();
   private readonly storeChanged = new vscode.EventEmitter<void>();
@@ -50,6 +47,12 @@ export class RunCommands implements RunsApi {
   private readonly runStarted = new vscode.EventEmitter<StartedRun>();
   /** A run, resume or re-run started from this window (the run view opens or comes forward). */
   readonly onDidStartRun = this.runStarted.event;
+
+  /**
+   * Whether the run is on screen elsewhere (its run view, visible): then its end needs no notification, which
+   * would stay up, stale, after a resume from that view.
+   */
+  isShown: (runId: string) => boolean = () => false;
 
   constructor(private readonly client: LanguageClient) {}
 
@@ -67,11 +70,11 @@ export class RunCommands implements RunsApi {
       watcher.onDidChange(changed),
       watcher.onDidCreate(changed),
       watcher.onDidDelete(changed),
-      onNotification(this.client, 'cairn/runOutput', (p) => this.channel(p).append(p.text)),
+      onNotification(this.client, 'cairn/runOutput', (p) => this.terminals.write(p, p.text)),
       onNotification(this.client, 'cairn/runEvent', changed),
       onNotification(this.client, 'cairn/runEnded', (p) => this.onEnded(p)),
       vscode.workspace.onDidGrantWorkspaceTrust(() => void this.offerRecovery()),
-      { dispose: () => this.channels.forEach((c) => c.dispose()) },
+      this.terminals,
     );
   }
 
@@ -168,26 +171,10 @@ export class RunCommands implements RunsApi {
   }
 
   private started(run: StartedRun, what: string): StartedRun {
-    const channel = this.channel(run);
-    channel.appendLine(`── ${what}: run ${run.runId} ──`);
-    channel.show(true);
+    this.terminals.show(run);
+    this.terminals.write(run, `── ${what}: run ${run.runId} (Ctrl+C here cancels it) ──\n`);
     this.runStarted.fire(run);
     return run;
-  }
-
-  /** The run's output channel; the oldest go once there are MAX_CHANNELS (each run's log keeps its output). */
-  private channel(ref: RunRef): vscode.OutputChannel {
-    let c = this.channels.get(ref.runId);
-    if (!c) {
-      c = vscode.window.createOutputChannel(`Cairn run ${ref.runId}`);
-      this.channels.set(ref.runId, c);
-      for (const [id, old] of this.channels) {
-        if (this.channels.size <= MAX_CHANNELS) break;
-        old.dispose();
-        this.channels.delete(id);
-      }
-    }
-    return c;
   }
 
   private onEnded(p: RunEndedParams): void {
@@ -196,10 +183,10 @@ export class RunCommands implements RunsApi {
     this.storeChanged.fire();
     if (p.error !== undefined) {
       void vscode.window.showErrorMessage(`Cairn: run ${p.runId} stopped: ${p.error}`);
-    } else if (isResumable(p.status)) {
+    } else if (isResumable(p.status) && !this.isShown(p.runId)) {
       void vscode.window.showWarningMessage(`Cairn: run ${p.runId} ${p.status}.`, 'Resume', 'Show Output').then((pick) => {
         if (pick === 'Resume') void vscode.commands.executeCommand('cairn.resumeRun', { store: p.store, runId: p.runId });
-        if (pick === 'Show Output') this.channel(p).show();
+        if (pick === 'Show Output') this.terminals.show(p);
       });
     }
   }

@@ -287,11 +287,14 @@ function findSymbol(symbols: readonly vscode.DocumentSymbol[], task: string): vs
   return undefined;
 }
 
-/** The page: a nonce for the one script, styles and scripts only from the bundle's folder, nothing inline. */
+/**
+ * The page: a nonce for the one script, styles and scripts only from the bundle's folder, nothing inline. The
+ * layout worker is the one blob: it allows (webview/layout-worker-start.ts says why it is not a file).
+ */
 function html(webview: vscode.Webview, extensionUri: vscode.Uri): string {
   const n = nonce();
   const asset = (file: string): string => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', file)).toString();
-  const csp = [`default-src 'none'`, `img-src ${webview.cspSource} data:`, `style-src ${webview.cspSource}`, `font-src ${webview.cspSource}`, `script-src 'nonce-${n}'`].join('; ');
+  const csp = [`default-src 'none'`, `img-src ${webview.cspSource} data:`, `style-src ${webview.cspSource}`, `font-src ${webview.cspSource}`, `script-src 'nonce-${n}'`, `worker-src blob:`].join('; ');
   return `<!DOCTYPE html>
 <html lang="en">
 <head>

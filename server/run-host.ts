@@ -22,6 +22,8 @@ interface RunHooks {
   readonly output: RunOutput;
   onEvents(events: readonly RunEvent[], state: RunState): void;
   onOutput(task: string, attempt: number, chunk: string): void;
+  /** What the CLI prints as `cairn: note: …` (a --var the workflow does not know). */
+  onNote(message: string): void;
 }
 
 export interface RunHostOptions {
@@ -140,18 +142,22 @@ export class RunHost {
     await releaseExecHosts();
   }
 
-  /** What a driven run tells the editor: its durable events, and its text for the output channel. */
+  /** What a driven run tells the editor: its durable events, and its text for the run's terminal. */
   private hooks(store: string): RunHooks {
     let runId = '';
+    // Notes can come before the run has an id (while the workflow is checked): held until it has one.
+    const early: string[] = [];
     const output = new RunOutput({ emit: (text) => this.tell('cairn/runOutput', { store, runId, text }) });
     return {
       output,
       onEvents: (events, state) => {
         runId = state.id;
+        for (const m of early.splice(0)) output.note(m);
         this.tell('cairn/runEvent', { store, runId, events });
         output.onEvents(events, state);
       },
       onOutput: (task, _attempt, chunk) => output.onOutput(task, chunk),
+      onNote: (m) => (runId === '' ? early.push(m) : output.note(m)),
     };
   }
 

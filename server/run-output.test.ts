@@ -3,7 +3,7 @@ import type { NewRunEvent, RunEvent } from '../runner/engine/events';
 import { applyEvent, emptyRunState, type RunState } from '../runner/store/run-state';
 import { RunOutput } from './run-output';
 
-describe('RunOutput: the text of a run for its output channel', () => {
+describe('RunOutput: the text of a run for its terminal', () => {
   let seq = 0;
   const stamp = (e: NewRunEvent): RunEvent => ({ ...e, seq: ++seq, at: '2026-11-21T00:00:00.000Z' });
   const ended = (task: string, status: 'success' | 'failed'): NewRunEvent => ({

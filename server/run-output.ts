@@ -1,5 +1,5 @@
-// The text of a run for the editor's output channel (SPEC §6 "Running": task output streams to an output
-// channel per run): the CLI's lines for each task change (the same ProgressPrinter, without its progress
+// The text of a run for the editor's terminal per run (SPEC §6 "Running": task output streams to an output
+// channel or pseudo-terminal per run): the CLI's lines for each task change (the same ProgressPrinter, without its progress
 // line) and what each task prints, line by line, prefixed with the task. Sent in batches: a task that prints
 // fast would otherwise send a notification per chunk; and bounded: past `maxPendingChars` unsent, output is
 // dropped with a line that says so (the task's log file keeps all of it).
@@ -40,6 +40,11 @@ export class RunOutput {
     for (const e of events) if (e.type === 'attempt-ended') this.endLine(e.task);
     this.printer.onEvents(events, state);
     this.flush();
+  }
+
+  /** A note from the engine, in the CLI's words. */
+  note(message: string): void {
+    this.push(`cairn: note: ${message}\n`);
   }
 
   onOutput(task: string, chunk: string): void {

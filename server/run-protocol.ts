@@ -86,7 +86,7 @@ export interface RunEventParams extends RunRef {
   readonly events: readonly RunEvent[];
 }
 
-/** Text for the run's output channel: the CLI's line per task change and each task's output, `[task] line`. */
+/** Text for the run's terminal: the CLI's line per task change and each task's output, `[task] line`. */
 export interface RunOutputParams extends RunRef {
   readonly text: string;
 }

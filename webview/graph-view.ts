@@ -86,10 +86,7 @@ export class GraphView {
   draw(placement: Placement, now: number): void {
     this.placement = placement;
     this.nodes.clear();
-    const edges = s('g', { class: 'edges' });
-    for (const e of placement.edges) {
-      edges.append(s('path', { class: e.forensic ? 'edge forensic' : 'edge', d: pathOf(e.points), 'marker-end': 'url(#arrow)', 'data-from': e.from, 'data-to': e.to }));
-    }
+    const edges = this.edgesOf(placement);
     const nodes = s('g', { class: 'nodes' });
     for (const [id, c] of placement.nodes) {
       const title = s('title');
@@ -115,6 +112,32 @@ export class GraphView {
     this.rove();
   }
 
+  /**
+   * Moves the drawn nodes to a new placement of the same structure (dagre's, replacing the columns painted first)
+   * and redraws the edges. A view the user has not moved is framed again; one they moved keeps the focused task
+   * where it was on screen.
+   */
+  relayout(placement: Placement): void {
+    const before = this.placement;
+    if (!before || placement.nodes.size !== this.nodes.size || [...placement.nodes.keys()].some((id) => !this.nodes.has(id))) {
+      this.draw(placement, Date.now());
+      return;
+    }
+    this.placement = placement;
+    for (const [id, c] of placement.nodes) this.nodes.get(id)!.g.setAttribute('transform', `translate(${c.x - NODE_WIDTH / 2},${c.y - NODE_HEIGHT / 2})`);
+    this.viewport.querySelector('g.edges')?.replaceWith(this.edgesOf(placement));
+    if (!this.moved) {
+      this.initialView();
+      return;
+    }
+    const anchor = this.focused !== undefined ? { from: before.nodes.get(this.focused), to: placement.nodes.get(this.focused) } : undefined;
+    if (anchor?.from && anchor.to) {
+      const { k } = this.transform;
+      this.transform = { k, x: this.transform.x + (anchor.from.x - anchor.to.x) * k, y: this.transform.y + (anchor.from.y - anchor.to.y) * k };
+      this.apply();
+    }
+  }
+
   /** Redraws these nodes' status, detail and label. */
   update(ids: Iterable<string>, now: number): void {
     for (const id of ids) {
@@ -130,6 +153,14 @@ export class GraphView {
       parts.glyph.textContent = face.stale ? '⚠' : GLYPH[face.status];
       parts.detail.textContent = cut(face.detail, 26);
     }
+  }
+
+  private edgesOf(placement: Placement): SVGGElement {
+    const edges = s('g', { class: 'edges' });
+    for (const e of placement.edges) {
+      edges.append(s('path', { class: e.forensic ? 'edge forensic' : 'edge', d: pathOf(e.points), 'marker-end': 'url(#arrow)', 'data-from': e.from, 'data-to': e.to }));
+    }
+    return edges;
   }
 
   /** Tasks running now (their time goes on between events). */

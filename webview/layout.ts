@@ -33,6 +33,12 @@ export interface Placement {
  */
 export const DAGRE_MAX_NODES = 800;
 
+/**
+ * Up to this many tasks dagre places a run before the first paint (well under 100 ms); above, the view paints
+ * columns at once and swaps in dagre's placement when a worker has it (webview/background-layout.ts).
+ */
+export const DAGRE_SYNC_MAX_NODES = 60;
+
 /** The run's graph placed left to right: by dagre, or by columns when it is too big for dagre or dagre fails. */
 export function placeGraph(input: LayoutInput): Placement {
   if (input.nodes.length > DAGRE_MAX_NODES) return placeInColumns(input);
@@ -43,7 +49,17 @@ export function placeGraph(input: LayoutInput): Placement {
   }
 }
 
-function placeWithDagre(input: LayoutInput): Placement {
+/** A request to the layout worker; `gen` tells a late answer for an old structure from the current one. */
+export interface LayoutRequest {
+  readonly gen: number;
+  readonly input: LayoutInput;
+}
+
+/** The worker's answer: dagre's placement, or why dagre failed. */
+export type LayoutReply = { readonly gen: number; readonly placement: Placement } | { readonly gen: number; readonly error: string };
+
+/** dagre's layered placement; throws what dagre throws (a long chain overflows its stack). */
+export function placeWithDagre(input: LayoutInput): Placement {
   const g = new graphlib.Graph<object, { width: number; height: number; x?: number; y?: number }, { points?: Point[] }>({ multigraph: false });
   // tight-tree ranking: about twice as fast as the default network simplex on 500 tasks, the same drawing for
   // pipelines (bench/layout.bench.ts).

@@ -6,7 +6,8 @@ import { layoutInput } from '../runner/graph/layout-input';
 import { actionButton, renderDetails } from './details-view';
 import { h } from './dom';
 import { GraphView } from './graph-view';
-import { placeGraph } from './layout';
+import { BackgroundLayout } from './background-layout';
+import { startLayoutWorker } from './layout-worker-start';
 import { parseToView, parseViewState, type FromView, type ToView, type ViewState } from './run-view-messages';
 import { formatDuration } from '../runner/model/duration';
 import { mergeChanges, newRunView, noChanges, receive, runActions, shownRunStatus, taskActions, type Changes } from './run-view-model';
@@ -37,6 +38,15 @@ const graph = new GraphView(graphBox, view, {
   select: (id) => select(id),
   hover: (id, box) => showHover(id, box),
 });
+
+// Columns first on a big run, dagre's placement when the worker has it (webview/background-layout.ts).
+// `data-layout` says what is drawn: 'pending' (columns, dagre on its way), 'final', or dagre's placement by
+// 'worker' or by the 'view' (no worker could start). Tests and the bench wait on it.
+const layout = new BackgroundLayout((placement, by) => {
+  graph.relayout(placement);
+  document.body.dataset.layout = by;
+  performance.mark('cairn-final-layout');
+}, startLayoutWorker);
 
 function select(id: string | undefined): void {
   view.selected = id;
@@ -122,7 +132,9 @@ function flush(): void {
   for (const m of queue.splice(0)) mergeChanges(changes, receive(view, m));
   const now = Date.now();
   if (changes.layout) {
-    graph.draw(placeGraph(layoutInput(view.state.structure)), now);
+    const first = layout.place(layoutInput(view.state.structure));
+    graph.draw(first.placement, now);
+    document.body.dataset.layout = first.pending ? 'pending' : 'final';
     if (!painted) graph.initialView();
   } else {
     graph.update(changes.tasks, now);

@@ -109,6 +109,11 @@ export class Workbench {
     return this.page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
   }
 
+  /** The text of the terminal shown in the panel (a run's terminal), row by row. */
+  async terminalText(): Promise<string> {
+    return plain(await this.page.locator('.part.panel .terminal-wrapper.active .xterm-rows').first().innerText().catch(() => ''));
+  }
+
   fileOnDisk(name: string): string {
     return fs.readFileSync(path.join(this.workspace, name), 'utf8');
   }
@@ -241,16 +246,19 @@ export const UI_TESTS: readonly UiTest[] = [
       await ui.screenshot('08-run-failed-run-view-gutter-lens');
       const statusIcons = ui.editor().locator('.cgmr');
       assert.equal(await statusIcons.count(), 3, 'a status icon beside each task: ✓ prepare, ✗ check, cancelled publish');
-      // The run's output channel, shown in the panel as the run started: the CLI's lines and the tasks' output.
-      const output = ui.page.locator('.part.panel .monaco-editor .view-lines').first();
+      // The run's terminal, shown in the panel as the run started: the CLI's lines and the tasks' output.
       let shown = '';
-      await waitUntil('the output channel to show the failure', async () => {
-        shown = plain(await output.innerText().catch(() => ''));
+      await waitUntil('the run\'s terminal to show the failure', async () => {
+        shown = await ui.terminalText();
         return shown.includes('✗ check (exit 1)');
       }, 20_000).catch((e: unknown) => {
         throw new Error(`${e instanceof Error ? e.message : String(e)}; the panel shows: ${JSON.stringify(shown.slice(0, 400))}`);
       });
       assert.match(shown, /\[check\] expected fixed\.flag next to the workflow/);
+      // prepare printed "preparing" in green (ANSI 32): drawn green, not as escape codes.
+      assert.doesNotMatch(shown, /\[32m/);
+      const green = ui.page.locator('.part.panel .terminal-wrapper.active .xterm-rows span.xterm-fg-2', { hasText: 'preparing' });
+      assert.equal(await green.count(), 1, 'prepare\'s green output is drawn green');
     },
   },
   {
@@ -315,8 +323,8 @@ export const UI_TESTS: readonly UiTest[] = [
       await waitUntil('publish to have run twice', () => countOf(journalOf(ui, 'fails-once'), 'attempt-ended', 'publish') === 2, 30_000);
       await waitUntil('the re-run to leave no stale lens, and Re-run task on every task', async () => (await stale.count()) === 0 && (await ui.editor().locator('.codelens-decoration a', { hasText: /^Re-run task$/ }).count()) >= 3, 20_000);
       let output = '';
-      await waitUntil('the output channel to show the re-run', async () => {
-        output = plain(await ui.page.locator('.part.panel .monaco-editor .view-lines').first().innerText().catch(() => ''));
+      await waitUntil('the run\'s terminal to show the re-run', async () => {
+        output = await ui.terminalText();
         return /\[publish\] shipped/.test(output);
       }, 20_000).catch((e: unknown) => {
         throw new Error(`${e instanceof Error ? e.message : String(e)}; the panel shows: ${JSON.stringify(output.slice(-300))}`);
@@ -357,6 +365,30 @@ export const UI_TESTS: readonly UiTest[] = [
       const recorded = journalOf(ui, 'fails-once').filter((e) => e.type === 'var-set' && (e as { source?: string }).source === 'editor');
       assert.deepEqual(recorded.map((e) => (e as { name?: string; value?: string }).value), ['hotfix'], 'recorded in the run as set in the editor');
       await ui.screenshot('14-variable-overridden');
+    },
+  },
+  {
+    name: 'a 96-task run opens in columns at once, then a worker\'s dagre placement replaces them (the CSP allows it)',
+    async run(ui) {
+      await ui.runCommand('Close All Editors', /View: Close All Editors/);
+      // The command asks which run: its picker takes the palette's place.
+      await ui.page.keyboard.press('F1');
+      await ui.page.locator('.quick-input-widget input').fill('>Cairn: Open Run View');
+      await ui.page.locator('.quick-input-list .monaco-list-row', { hasText: /Open Run View/ }).first().click();
+      await ui.page.locator('.quick-input-widget input[placeholder="Show which run?"]').waitFor({ state: 'visible' });
+      const row = ui.page.locator('.quick-input-list .monaco-list-row', { hasText: 'wide · success' }).first();
+      await row.waitFor({ state: 'visible', timeout: 20_000 });
+      await row.click();
+      const view = ui.runView();
+      await view.locator('g.node.success[data-id="s11-7"]').waitFor({ state: 'visible', timeout: 30_000 });
+      // 'worker': dagre ran in the layout worker; 'view' would mean the worker could not start (a CSP refusing it).
+      await waitUntil('dagre\'s placement from the worker', async () => (await view.locator('body').getAttribute('data-layout')) === 'worker', 20_000).catch(async (e: unknown) => {
+        throw new Error(`${e instanceof Error ? e.message : String(e)}; data-layout is ${String(await view.locator('body').getAttribute('data-layout'))}`);
+      });
+      assert.equal(await view.locator('g.node').count(), 96);
+      // dagre routes edges through bends; the columns draw each as one straight segment.
+      assert.match((await view.locator('path.edge').first().getAttribute('d')) ?? '', /Q/);
+      await ui.screenshot('15-big-run-placed-by-worker');
     },
   },
 ];

@@ -177,6 +177,16 @@ describe('running workflows through the language server (cairn/run, resume, reru
     assert.deepEqual(s.logs.filter((l) => l.type === MessageType.Error), []);
   });
 
+  it("tells the run's terminal the engine's notes, as the CLI prints them, before the run's lines", async () => {
+    const { s, feed } = await start();
+    const file = path.join(dir, 'w.cairn.toml');
+    fs.writeFileSync(file, WF);
+    const started = await request(s, 'cairn/run', { uri: pathToFileURL(file).href, vars: { nope: 'x' } });
+    await feed.end(started.runId, 0);
+    const text = feed.output.filter((o) => o.runId === started.runId).map((o) => o.text).join('');
+    assert.match(text, /^cairn: note: --var nope: the workflow neither declares nor sets "nope"/, text);
+  });
+
   it('cancels a run it drives: the task ends, the run is recorded as cancelled and stays resumable', async () => {
     const { s, feed } = await start();
     const file = path.join(dir, 'slow.cairn.toml');
