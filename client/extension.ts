@@ -35,8 +35,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<CairnA
       synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher('**/*.cairn.toml') },
     };
     client = new LanguageClient('cairn', 'Cairn', serverOptions, clientOptions);
-    await client.start();
     context.subscriptions.push({ dispose: () => void client?.stop() });
+    // The commands and views first, the server after: a ▶ pressed while the server starts waits for it
+    // (the client holds requests until it runs) instead of finding no command.
     const runs = new RunCommands(client);
     runs.register(context);
     const marks = new RunMarks(client, runs, context);
@@ -45,6 +46,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<CairnA
     const runViews = new RunViews(client, runs, context);
     runs.isShown = (runId) => runViews.panelOf(runId)?.visible === true;
     runViews.register();
+    await client.start();
     void runs.offerRecovery();
     return { runs, marks, sidebar, runViews };
   } catch (e) {

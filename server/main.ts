@@ -50,9 +50,13 @@ const runs = new RunHost({
   workspaceFolders: () => workspaceFolders,
 });
 
+/** The folders' paths, of those on disk (a virtual folder holds no store). */
+const folderPaths = (uris: readonly string[]): string[] => uris.filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u));
+let folderChanges = false;
+
 connection.onInitialize((params): InitializeResult => {
-  const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
-  workspaceFolders = folders.filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u));
+  workspaceFolders = folderPaths(params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []));
+  folderChanges = params.capabilities.workspace?.workspaceFolders === true;
   const snippetSupport = params.capabilities.textDocument?.completion?.completionItem?.snippetSupport === true;
   service = createLanguageService({ logger, runInfo, fileExists: existsSync, snippetSupport });
   return {
@@ -66,9 +70,19 @@ connection.onInitialize((params): InitializeResult => {
       renameProvider: { prepareProvider: true },
       documentSymbolProvider: true,
       codeActionProvider: { codeActionKinds: ['quickfix'] },
+      // Folders added to the window later get their own stores for the runs of their files.
+      ...(folderChanges ? { workspace: { workspaceFolders: { supported: true, changeNotifications: true } } } : {}),
     },
     serverInfo: { name: 'cairn', version: typeof CAIRN_VERSION === 'string' ? CAIRN_VERSION : '0.0.0-dev' },
   };
+});
+
+connection.onInitialized(() => {
+  if (!folderChanges) return;
+  connection.workspace.onDidChangeWorkspaceFolders((e) => {
+    const removed = new Set(folderPaths(e.removed.map((f) => f.uri)));
+    workspaceFolders = [...workspaceFolders.filter((f) => !removed.has(f)), ...folderPaths(e.added.map((f) => f.uri))];
+  });
 });
 
 documents.onDidOpen((e) => validation.now(e.document.uri));
@@ -76,6 +90,7 @@ documents.onDidChangeContent((e) => validation.schedule(e.document.uri));
 documents.onDidClose((e) => {
   validation.forget(e.document.uri);
   service.close(e.document.uri);
+  runInfo.forget(e.document.uri);
   // A closed file's problems leave the Problems panel with it.
   void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
 });

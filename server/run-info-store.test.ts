@@ -256,6 +256,18 @@ describe('RunInfoStore (stores written by the built CLI)', function () {
       assert.equal(s.taskStatus(uri, 'nope'), undefined, 'a task the run does not have');
     });
 
+    it('forgets a document when it is closed, and reads its run again at the next refresh', async () => {
+      const s = new RunInfoStore({});
+      const uri = uriOf(path.join(proj, 'bad.cairn.toml'));
+      await s.refresh(uri);
+      assert.equal(s.taskStatus(uri, 'build')?.runId, badRun.id);
+      s.forget(uri);
+      assert.equal(s.taskStatus(uri, 'build'), undefined);
+      assert.equal(s.latestRun(uri), undefined);
+      await s.refresh(uri);
+      assert.equal(s.taskStatus(uri, 'build')?.runId, badRun.id);
+    });
+
     it("never answers from another workflow's newer run in the same store", async () => {
       assert.ok(badRun.id > goodRun.id, 'precondition: bad.cairn.toml ran last');
       const s = new RunInfoStore({});

@@ -73,6 +73,11 @@ export class RunInfoStore implements RunInfoProvider {
     }
   }
 
+  /** Drops what is known of a document (it was closed): the next refresh reads its run again. */
+  forget(uri: string): void {
+    this.entries.delete(uri);
+  }
+
   /** The latest run of the document's file as of the last refresh(uri), with its store. */
   latestRun(uri: string): { readonly store: string; readonly state: RunState } | undefined {
     return this.entries.get(uri)?.latest;

@@ -9,8 +9,7 @@ import { GraphView } from './graph-view';
 import { BackgroundLayout } from './background-layout';
 import { startLayoutWorker } from './layout-worker-start';
 import { parseToView, parseViewState, type FromView, type ToView, type ViewState } from './run-view-messages';
-import { formatDuration } from '../runner/model/duration';
-import { mergeChanges, newRunView, noChanges, receive, runActions, shownRunStatus, taskActions, type Changes } from './run-view-model';
+import { lastDriveTime, mergeChanges, newRunView, noChanges, receive, runActions, shownRunStatus, taskActions, type Changes } from './run-view-model';
 
 interface VsCodeApi {
   postMessage(message: FromView): void;
@@ -63,7 +62,8 @@ function renderToolbar(): void {
   const st = view.state;
   const status = shownRunStatus(view);
   title.textContent = st.workflow === '' ? 'Cairn run' : `${st.workflow} · ${st.id}`;
-  const took = st.endedAt ? ` · ${formatDuration(Date.parse(st.endedAt) - Date.parse(st.createdAt))}` : '';
+  const time = lastDriveTime(st);
+  const took = time !== undefined ? ` · ${time}` : '';
   runStatus.textContent = st.id === '' ? '' : `${status}${took}`;
   runStatus.className = `status run-status ${status}`;
   const a = runActions(view);

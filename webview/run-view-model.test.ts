@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { NewRunEvent, RunEvent } from '../runner/engine/events';
 import { formatDuration } from '../runner/model/duration';
-import { mergeChanges, neighbours, pendingOverrides, newRunView, nodeFace, noChanges, receive, runActions, shownRunStatus, taskActions, taskVars, type RunView } from './run-view-model';
+import { lastDriveTime, mergeChanges, neighbours, pendingOverrides, newRunView, nodeFace, noChanges, receive, runActions, shownRunStatus, taskActions, taskVars, type RunView } from './run-view-model';
 
 const fingerprint = { command: 'x', template: 'x', dir: '/w', shell: '/bin/sh', env: {}, vars: {}, inputs: {} };
 const run = { store: '/w/.cairn', runId: '01RUN' };
@@ -106,6 +106,19 @@ describe('run view model: events → what the view shows', () => {
     assert.equal(view.kept.size, 0);
     assert.equal(view.stale.has('lint'), false);
     assert.match(nodeFace(view, 'lint', Date.parse('2026-11-21T12:00:13Z')).detail, /^running 0ms · attempt 2$/);
+  });
+
+  it("times the run's last drive: the whole run, then only the resume (not the hours before it)", () => {
+    const view = opened(failedRun.slice(0, 7), true);
+    assert.equal(lastDriveTime(view.state), undefined, 'nothing while it goes on');
+    const failed = opened();
+    assert.equal(lastDriveTime(failed.state), formatDuration(9000));
+    receive(failed, {
+      type: 'events',
+      events: stamp([{ type: 'resume-started', resume: 1, revision: 'rev1', mode: 'eager', parallel: 2, overrides: {}, kept: ['lint'], rerun: ['test', 'build'], structure }, attempt('test', 2, 1), ended('test', 2, true), { type: 'run-status', status: 'success' }], 41),
+      driverAlive: false,
+    });
+    assert.equal(lastDriveTime(failed.state), `${formatDuration(3000)} (resume 1)`);
   });
 
   it('a run recorded as running whose driver is gone shows as interrupted, its running task too', () => {

@@ -155,6 +155,17 @@ export function shownRunStatus(view: RunView): RunStatus {
   return isDriven(s) && !view.driverAlive ? 'interrupted' : s;
 }
 
+/**
+ * How long the run's last drive took, once it ended: after a resume or re-run, that drive's time and which it
+ * was ("60ms (resume 1)"); the run's whole span would count the hours before the resume. Undefined while it goes on.
+ */
+export function lastDriveTime(state: RunState): string | undefined {
+  if (state.endedAt === undefined) return undefined;
+  const last = state.resumes[state.resumes.length - 1];
+  const ms = Date.parse(state.endedAt) - Date.parse(last?.at ?? state.createdAt);
+  return `${formatDuration(Math.max(0, ms))}${last ? ` (${last.kind} ${last.resume})` : ''}`;
+}
+
 export function shownTaskStatus(view: RunView, t: TaskState): TaskStatus {
   return t.status === 'running' && shownRunStatus(view) === 'interrupted' ? 'interrupted' : t.status;
 }

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import {
   createMessageConnection,
   DidChangeTextDocumentNotification,
@@ -136,7 +137,7 @@ export class LspServer {
   }
 
   /** Starts `node dist/server.js --stdio` in `cwd` and completes the initialize handshake. */
-  static async start(cwd: string): Promise<{ server: LspServer; init: InitializeResult }> {
+  static async start(cwd: string, opts: { workspaceFolders?: readonly string[] } = {}): Promise<{ server: LspServer; init: InitializeResult }> {
     assertServerBuilt();
     const env = { ...process.env };
     // The server must stand on its bundle (not the suite's tsx loader) and find stores only where the test puts them.
@@ -148,8 +149,9 @@ export class LspServer {
       const init = await server.connection.sendRequest(InitializeRequest.type, {
         processId: process.pid,
         rootUri: null,
-        workspaceFolders: null,
-        capabilities: { textDocument: { completion: { completionItem: { snippetSupport: false } } } },
+        // Given folders, the client says it tells of folder changes too (as VS Code does).
+        workspaceFolders: opts.workspaceFolders ? opts.workspaceFolders.map((f) => ({ uri: pathToFileURL(f).href, name: path.basename(f) })) : null,
+        capabilities: { textDocument: { completion: { completionItem: { snippetSupport: false } } }, ...(opts.workspaceFolders ? { workspace: { workspaceFolders: true } } : {}) },
       });
       await server.connection.sendNotification(InitializedNotification.type, {});
       return { server, init };

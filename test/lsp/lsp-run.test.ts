@@ -187,6 +187,29 @@ describe('running workflows through the language server (cairn/run, resume, reru
     assert.match(text, /^cairn: note: --var nope: the workflow neither declares nor sets "nope"/, text);
   });
 
+  it('puts the runs of a file in a workspace folder added later into that folder\'s store', async () => {
+    const started = await LspServer.start(dir, { workspaceFolders: [] });
+    server = started.server;
+    const s = started.server;
+    const feed = new RunFeed(s);
+    assert.deepEqual(started.init.capabilities.workspace?.workspaceFolders, { supported: true, changeNotifications: true });
+    fs.mkdirSync(path.join(dir, 'sub'));
+    const file = path.join(dir, 'sub', 'w.cairn.toml');
+    fs.writeFileSync(file, 'name = "w"\n[tasks.a]\nrun = "true"\n');
+    const uri = pathToFileURL(file).href;
+    const before = await request(s, 'cairn/run', { uri });
+    await feed.end(before.runId, 0);
+    assert.equal(before.store, path.join(dir, 'sub', '.cairn'), 'in no folder: beside the file');
+    await s.connection.sendNotification('workspace/didChangeWorkspaceFolders', { event: { added: [{ uri: pathToFileURL(dir).href, name: 'w' }], removed: [] } });
+    const after = await request(s, 'cairn/run', { uri });
+    await feed.end(after.runId, 0);
+    assert.equal(after.store, path.join(dir, '.cairn'), "in the added folder: the folder's store");
+    await s.connection.sendNotification('workspace/didChangeWorkspaceFolders', { event: { added: [], removed: [{ uri: pathToFileURL(dir).href, name: 'w' }] } });
+    const removed = await request(s, 'cairn/run', { uri });
+    await feed.end(removed.runId, 0);
+    assert.equal(removed.store, path.join(dir, 'sub', '.cairn'), 'the folder removed: the nearest store above the file');
+  });
+
   it('cancels a run it drives: the task ends, the run is recorded as cancelled and stays resumable', async () => {
     const { s, feed } = await start();
     const file = path.join(dir, 'slow.cairn.toml');
