@@ -1,8 +1,8 @@
 // One esbuild bundle per process (CONVENTIONS habit 10): the CLI, the two
 // helpers it forks (exec host, run checkpointer), the extension and the
-// language server.
+// language server, and the debug adapter.
 // The run view (a webview) is a browser bundle of its own.
-// The debug adapter joins this list when it is written. `node esbuild.mjs --watch` rebuilds on change.
+// `node esbuild.mjs --watch` rebuilds on change.
 import * as esbuild from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -108,6 +108,16 @@ const bundles = [
     platform: 'node',
     target: 'node20',
     format: 'cjs',
+  },
+  {
+    // The debug adapter, a process of its own speaking DAP on stdio (client/debug.ts starts it; the DebugClient tests too).
+    entryPoints: ['runner/debug/adapter-main.ts'],
+    outfile: 'dist/debug-adapter.js',
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    define: { CAIRN_VERSION: JSON.stringify(pkg.version), ...engineBuild, ...cjsImportMeta.define },
+    banner: cjsImportMeta.banner,
   },
   {
     // The run view, loaded by client/run-view.ts into a webview: a browser, no Node, no vscode (only messages).

@@ -15,7 +15,7 @@ import { readRunEvents } from '../runner/store/run-store';
 import { StoreError } from '../runner/store/store-error';
 import { resolveRunRef } from '../runner/store/workspace-store';
 import { filePath } from './run-info-store';
-import { RunOutput } from './run-output';
+import { RunOutput } from '../runner/cli/run-output';
 import type { CairnNotifications, CairnRequests, RunEndedParams, StartedRun } from './run-protocol';
 
 interface RunHooks {

@@ -7,7 +7,7 @@ import { evaluate, isTruthy } from '../expr/expression';
 import type { ExecResult, ExecSpec, ExecHooks } from '../exec/execute-task';
 import { directArgv } from '../exec/direct-command';
 import { resolveShell } from '../exec/shell';
-import type { Task } from '../model/workflow';
+import type { Task, Workflow } from '../model/workflow';
 import type { RunStore } from '../store/run-store';
 import { isDone, latestAttempt } from '../store/run-state';
 import type { AttemptOutcome, ExecMode, Fingerprint, NewRunEvent, RunStatus } from './events';
@@ -27,11 +27,36 @@ export interface BeforeTaskInfo {
   readonly vars: VarScope;
 }
 
+export interface AfterFailureInfo {
+  readonly runId: string;
+  readonly task: string;
+  readonly attempt: number;
+  readonly outcome: AttemptOutcome;
+  /** The attempt's log tail, as recorded (secrets masked). */
+  readonly logTail: string;
+  /** What ran; undefined when the attempt failed before anything was spawned (a template error). */
+  readonly prepared: PreparedTask | undefined;
+  readonly vars: VarScope;
+}
+
+/**
+ * What to do with a failed attempt: go on as without the hook ('fail': retries, forensic tasks, dependents
+ * cancelled), or run the task again at once as a new attempt that counts against no retry. A retry may bring
+ * the workflow as it is now (the debugger's Restart Frame after an edit): the task's new definition runs,
+ * recorded with that revision. Its tasks and deps must be the run's (engine.ts reloadForRestart checks).
+ */
+export type AfterFailure = { readonly action: 'fail' } | { readonly action: 'retry'; readonly loaded?: LoadedWorkflow };
+
 export interface DriveHooks {
   /** Live output of a task (secrets masked); not durable, for progress views. */
   onOutput?(task: string, attempt: number, chunk: string, stream: 'stdout' | 'stderr'): void;
-  /** Awaited before each attempt starts: the debugger holds a task here. */
-  beforeTask?(info: BeforeTaskInfo): Promise<void>;
+  /**
+   * Awaited before each attempt starts, with the attempt as it would run: the debugger holds a task here.
+   * 'vars-changed' (a variable was edited meanwhile) prepares the attempt again with the variables as they are.
+   */
+  beforeTask?(info: BeforeTaskInfo): Promise<void | 'vars-changed'>;
+  /** Awaited once a failed attempt is durable, before anything else hears of it: the debugger's break on failure. */
+  afterFailure?(info: AfterFailureInfo): Promise<AfterFailure>;
 }
 
 export interface DriveIo {
@@ -93,6 +118,8 @@ export async function drive(req: DriveRequest): Promise<RunStatus> {
   const stop = new AbortController();
   const onAbort = (): void => stop.abort();
   req.signal.addEventListener('abort', onAbort, { once: true });
+  // A cancel that came while the run was being set up (before this listener) stops it all the same.
+  if (req.signal.aborted) stop.abort();
   const record = async (events: NewRunEvent[]): Promise<void> => {
     try {
       await store.append(events);
@@ -102,36 +129,55 @@ export async function drive(req: DriveRequest): Promise<RunStatus> {
     }
   };
 
+  /** Each task's latest prepared attempt, for the failure hook (what ran). */
+  const preparedOf = new Map<string, PreparedTask>();
   const nextAttempt = (id: string): number => (state.tasks.get(id)?.attempts.length ?? 0) + 1;
   /** Records not awaited by their task (successes): the run ends only after all are durable. */
   const inFlight = new Set<Promise<void>>();
 
+  /** The definition an attempt runs: the run's, or the workflow as reloaded by a restart (AfterFailure). */
+  interface Source {
+    readonly wf: Workflow;
+    readonly revision: string;
+  }
+  const original: Source = { wf, revision: loaded.revision };
+
   /** An attempt that fails before anything is spawned (SPEC §2: reason template), recorded with a log all the same. */
-  async function failUnspawned(task: Task, reason: 'template' | 'spawn', message: string): Promise<AttemptOutcome> {
+  async function failUnspawned(task: Task, reason: 'template' | 'spawn', message: string, src: Source = original): Promise<AttemptOutcome> {
     const n = nextAttempt(task.id);
     const log = store.logPath(task.id, n);
+    preparedOf.delete(task.id);
     await fs.promises.writeFile(log, `cairn: ${message}\n`).catch(() => undefined);
     const outcome: AttemptOutcome = { status: 'failed', reason, exitCode: null, signal: null, message };
     const fingerprint: Fingerprint = { command: '', template: task.run?.value ?? '', dir: '', shell: '', env: {}, vars: {}, inputs: {} };
     await record([
-      { type: 'attempt-started', task: task.id, attempt: n, resume: req.resume, revision: loaded.revision, command: task.run?.value ?? '', dir: workflowDir, log, fingerprint },
+      { type: 'attempt-started', task: task.id, attempt: n, resume: req.resume, revision: src.revision, command: task.run?.value ?? '', dir: workflowDir, log, fingerprint },
       { type: 'attempt-ended', task: task.id, attempt: n, outcome, durationMs: 0, logTail: message },
     ]);
     return outcome;
   }
 
   /** One attempt; the outcome is durable when this resolves (a success's, by the end of the run). */
-  async function attempt(task: Task, extraEnv: Record<string, string>): Promise<AttemptOutcome> {
-    const prep = await prepareTask(wf, task, vars, workflowDir);
-    if (!prep.ok) return failUnspawned(task, prep.reason, prep.message);
+  async function attempt(task: Task, extraEnv: Record<string, string>, src: Source): Promise<AttemptOutcome> {
+    let prep = await prepareTask(src.wf, task, vars, workflowDir);
+    if (!prep.ok) return failUnspawned(task, prep.reason, prep.message, src);
     const n = nextAttempt(task.id);
     const log = store.logPath(task.id, n);
+    const held = await req.hooks.beforeTask?.({ runId: store.runId, task: task.id, attempt: n, prepared: prep.task, vars });
+    if (stop.signal.aborted) {
+      // Held until the run was cancelled (the debugger's Stop): it never started, and says so.
+      await record([{ type: 'task-status', task: task.id, status: 'cancelled', reason: 'user' }]).catch(() => undefined);
+      return { status: 'cancelled', reason: 'user', exitCode: null, signal: null };
+    }
+    if (held === 'vars-changed') {
+      prep = await prepareTask(src.wf, task, vars, workflowDir);
+      if (!prep.ok) return failUnspawned(task, prep.reason, prep.message, src);
+    }
     const p = prep.task;
-    await req.hooks.beforeTask?.({ runId: store.runId, task: task.id, attempt: n, prepared: p, vars });
-    if (stop.signal.aborted) return { status: 'cancelled', reason: 'user', exitCode: null, signal: null };
+    preparedOf.set(task.id, p);
     // Write-ahead: no task starts before its attempt-started is durable, so every execution that may have had
     // effects is in the journal, even after kill -9. (The log file is created by the exec at the first byte.)
-    await record([{ type: 'attempt-started', task: task.id, attempt: n, resume: req.resume, revision: loaded.revision, command: p.shownCommand, dir: p.dir, log, fingerprint: p.fingerprint }]);
+    await record([{ type: 'attempt-started', task: task.id, attempt: n, resume: req.resume, revision: src.revision, command: p.shownCommand, dir: p.dir, log, fingerprint: p.fingerprint }]);
 
     const shell = resolveShell(p.settings.shell, io.env);
     const outputFile = path.join(outputsDir, `${task.id}.${n}.env`);
@@ -217,10 +263,22 @@ export async function drive(req: DriveRequest): Promise<RunStatus> {
     }
     const { retries, retryDelayMs } = resolveSettings(wf, task);
     let delay = retryDelayMs;
+    let src = original;
+    let def = task;
     for (let i = 0; ; i++) {
-      const outcome = await attempt(task, extraEnv);
+      const outcome = await attempt(def, extraEnv, src);
       if (outcome.status === 'success') return 'success';
       if (outcome.status === 'cancelled' || stop.signal.aborted) return 'cancelled';
+      const decided = await afterFailure(def, outcome);
+      if (stop.signal.aborted) return 'cancelled';
+      if (decided.action === 'retry') {
+        if (decided.loaded) {
+          src = { wf: decided.loaded.workflow, revision: decided.loaded.revision };
+          def = decided.loaded.workflow.tasks.get(task.id) ?? def;
+        }
+        i--; // a restart is the user's, not one of the task's retries
+        continue;
+      }
       // A template error fails the same way every time: retrying it only wastes the delay.
       if (i >= retries || outcome.reason === 'template') break;
       await io.sleep(delay, stop.signal);
@@ -229,6 +287,13 @@ export async function drive(req: DriveRequest): Promise<RunStatus> {
     }
     if (task.type !== 'forensic') await runForensics(task);
     return 'failed';
+  }
+
+  /** The hook's decision on a failed attempt (durable by now); without a hook, 'fail'. */
+  async function afterFailure(task: Task, outcome: AttemptOutcome): Promise<AfterFailure> {
+    if (!req.hooks.afterFailure) return { action: 'fail' };
+    const last = latestAttempt(state.tasks.get(task.id)!);
+    return req.hooks.afterFailure({ runId: store.runId, task: task.id, attempt: last?.attempt ?? 0, outcome, logTail: last?.logTail ?? '', prepared: preparedOf.get(task.id), vars });
   }
 
   async function runForensics(target: Task): Promise<void> {

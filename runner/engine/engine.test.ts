@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { readRun } from '../store/run-store';
-import { dryRunResume, resumeRun, rerunTask, startRun, type EngineOptions } from './engine';
+import { dryRunResume, reloadForRestart, resumeRun, rerunTask, startRun, type EngineOptions } from './engine';
 import type { RunEvent } from './events';
 import { RefusedError } from './load-workflow';
 import { runDocument } from './run-document';
@@ -387,6 +387,149 @@ run = "${counted('held', 'echo hello {{ .who }}')}"
     assert.equal(await h.done, 'success');
     assert.equal(s.count('held'), 1);
     assert.deepEqual(seen, ['first#1: echo x >> counts/first; true', 'held#1: echo x >> counts/held; echo hello world']);
+  });
+
+  it('prepares a held task again when its hook says a variable changed meanwhile (the debugger\'s setVariable)', async () => {
+    const s = sandbox(`
+[vars]
+version = "1.0"
+[tasks.build]
+run = "echo building {{ .version }}"
+register = "built"
+`);
+    const h = await startRun({
+      ...opts(s),
+      file: s.file,
+      hooks: {
+        beforeTask: (info) => {
+          info.vars.set('version', { value: '2.0', source: 'editor' });
+          return Promise.resolve('vars-changed');
+        },
+      },
+    });
+    assert.equal(await h.done, 'success');
+    const { state } = await readRun(s.root, h.runId);
+    assert.equal(state.tasks.get('build')!.attempts[0]!.command, 'echo building 2.0');
+    assert.equal(state.vars.find((v) => v.name === 'built')?.value, 'building 2.0');
+  });
+
+  it('holds a failed attempt in afterFailure before dependents hear of it; "fail" goes on as without the hook', async () => {
+    const s = sandbox(`
+[tasks.check]
+run = "echo boom >&2; exit 3"
+retries = 1
+retry_delay = "1ms"
+[tasks.after]
+deps = ["check"]
+run = "${counted('after')}"
+`);
+    const seen: string[] = [];
+    const h = await startRun({
+      ...opts(s),
+      file: s.file,
+      hooks: {
+        afterFailure: async (info) => {
+          const { state } = await readRun(s.root, h.runId);
+          seen.push(`${info.task}#${info.attempt} ${info.outcome.reason} ${info.outcome.exitCode} [${info.logTail.trim()}] ${info.prepared?.command ?? '-'} after:${state.tasks.get('after')!.status}`);
+          return { action: 'fail' };
+        },
+      },
+    });
+    assert.equal(await h.done, 'failed');
+    // Each failed attempt is durable and seen (the retry too), before "after" is cancelled.
+    assert.deepEqual(seen, ['check#1 exit 3 [boom] echo boom >&2; exit 3 after:pending', 'check#2 exit 3 [boom] echo boom >&2; exit 3 after:pending']);
+    assert.equal(s.count('after'), 0);
+  });
+
+  it('restarts a failed task from afterFailure with the file as edited meanwhile: a new attempt of the new revision, no retry spent', async () => {
+    const s = sandbox(`
+[tasks.check]
+run = "test -e fixed || exit 1"
+[tasks.after]
+deps = ["check"]
+run = "${counted('after')}"
+`);
+    let restarts = 0;
+    const h = await startRun({
+      ...opts(s),
+      file: s.file,
+      hooks: {
+        afterFailure: async () => {
+          if (restarts++ > 0) return { action: 'fail' };
+          fs.writeFileSync(s.file, fs.readFileSync(s.file, 'utf8').replace('test -e fixed || exit 1', 'echo fixed now'));
+          return { action: 'retry', loaded: await reloadForRestart(h.store, s.root) };
+        },
+      },
+    });
+    assert.equal(await h.done, 'success');
+    assert.equal(s.count('after'), 1);
+    const { state } = await readRun(s.root, h.runId);
+    const attempts = state.tasks.get('check')!.attempts;
+    assert.deepEqual(attempts.map((a) => [a.attempt, a.command, a.outcome?.status]), [[1, 'test -e fixed || exit 1', 'failed'], [2, 'echo fixed now', 'success']]);
+    assert.notEqual(attempts[1]!.revision, attempts[0]!.revision, 'the restart ran the new revision');
+    assert.ok(state.revisions.includes(attempts[1]!.revision));
+    assert.ok(fs.existsSync(path.join(s.root, 'runs', h.runId, 'revisions', `${attempts[1]!.revision}.cairn.toml`)));
+  });
+
+  it('refuses to reload for a restart when the tasks or deps changed, and the run goes on', async () => {
+    const s = sandbox(`
+[tasks.check]
+run = "exit 1"
+`);
+    let refusal: unknown;
+    const h = await startRun({
+      ...opts(s),
+      file: s.file,
+      hooks: {
+        afterFailure: async () => {
+          fs.writeFileSync(s.file, `${fs.readFileSync(s.file, 'utf8')}\n[tasks.extra]\nrun = "true"\n`);
+          refusal = await reloadForRestart(h.store, s.root).catch((e: unknown) => e);
+          return { action: 'fail' };
+        },
+      },
+    });
+    assert.equal(await h.done, 'failed');
+    assert.ok(refusal instanceof RefusedError);
+    assert.match(refusal.message, /tasks or deps changed since run .* started; stop the run and resume it/);
+  });
+
+  it('a cancel that comes as the run starts (before its first task) runs nothing', async () => {
+    const s = sandbox(`
+[tasks.first]
+run = "${counted('first')}"
+[tasks.second]
+deps = ["first"]
+run = "${counted('second')}"
+`);
+    const h = await startRun({ ...opts(s), file: s.file });
+    h.cancel();
+    assert.equal(await h.done, 'cancelled');
+    assert.equal(s.count('first') + s.count('second'), 0);
+    const doc = runDocument((await readRun(s.root, h.runId)).state);
+    assert.deepEqual(doc.tasks.map((t) => [t.id, t.status]), [['first', 'cancelled'], ['second', 'cancelled']]);
+  });
+
+  it('a task held before it starts, then the run cancelled, is recorded cancelled and never runs', async () => {
+    const s = sandbox(`
+[tasks.held]
+run = "${counted('held')}"
+`);
+    // Assigned once startRun returns; the hook may run before that, hence the wait in it.
+    let h: Awaited<ReturnType<typeof startRun>> | undefined = undefined;
+    h = await startRun({
+      ...opts(s),
+      file: s.file,
+      hooks: {
+        beforeTask: async () => {
+          while (!h) await new Promise((r) => setImmediate(r));
+          h.cancel();
+        },
+      },
+    });
+    assert.equal(await h.done, 'cancelled');
+    assert.equal(s.count('held'), 0);
+    const doc = runDocument((await readRun(s.root, h.runId)).state);
+    assert.deepEqual(doc.tasks.map((t) => [t.id, t.status, t.reason]), [['held', 'cancelled', 'user']]);
   });
 
   it('cancels on request: running tasks stop, the run is cancelled and resumable', async () => {

@@ -268,6 +268,21 @@ export async function resumeRun(opts: ResumeOptions): Promise<RunHandle> {
   });
 }
 
+/**
+ * The run's workflow file as it is now, for a task restarted mid-run (the debugger's Restart Frame after an
+ * edit): its revision saved and recorded, so the new attempt names what it ran. Refused when its tasks or deps
+ * changed: the run's graph is fixed while it is driven (stop, then resume the run).
+ */
+export async function reloadForRestart(store: RunStore, storeRoot: string): Promise<LoadedWorkflow> {
+  const state = store.state;
+  const loaded = await loadWorkflow(runWorkflowFile(storeRoot, state.file), { modelCache: modelCacheOf(storeRoot) });
+  const changes = diffStructure(state.structure, loaded.structure);
+  if (changes.length > 0) throw new RefusedError(`the workflow's tasks or deps changed since run ${state.id} started; stop the run and resume it to take them`, changes.map((c) => c.detail));
+  await store.writeRevision(loaded.revision, loaded.text);
+  if (!state.revisions.includes(loaded.revision)) await store.append([{ type: 'revision-added', revision: loaded.revision }]);
+  return loaded;
+}
+
 export interface RerunOptions extends EngineOptions {
   readonly runId: string;
   readonly task: string;

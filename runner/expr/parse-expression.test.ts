@@ -57,6 +57,13 @@ describe('parseExpression: constructs and spans', () => {
     assert.deepEqual(parseOk('007'), { kind: 'number', value: 7, span: sp(0, 3) });
   });
 
+  it('reads a qualified name (the debugger\'s vars.version, task.env.HOME) as one variable name', () => {
+    assert.deepEqual(parseOk('vars.version'), { kind: 'var', name: 'vars.version', span: sp(0, 12) });
+    assert.deepEqual(parseOk('task.env.HOME'), { kind: 'var', name: 'task.env.HOME', span: sp(0, 13) });
+    assert.deepEqual(parseOk('.vars.x'), { kind: 'var', name: 'vars.x', span: sp(0, 7) });
+    assert.equal(parseExpression('vars.').ok, false, 'a name cannot end in "."');
+  });
+
   it('parses true and false as booleans, but .true as a variable', () => {
     assert.deepEqual(parseOk('true'), { kind: 'bool', value: true, span: sp(0, 4) });
     assert.deepEqual(parseOk('false'), { kind: 'bool', value: false, span: sp(0, 5) });

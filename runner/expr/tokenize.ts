@@ -96,7 +96,12 @@ function scanToken(src: string, start: number): Token {
 
 function scanIdent(src: string, start: number, nameStart: number, dotted: boolean): Token {
   let end = nameStart + 1;
-  while (isIdentPart(src.charCodeAt(end))) end++;
+  // A qualified name (`vars.version`, `task.command`: the debugger's names) is one name.
+  for (;;) {
+    while (isIdentPart(src.charCodeAt(end))) end++;
+    if (src[end] !== '.' || !isIdentStart(src.charCodeAt(end + 1))) break;
+    end += 2;
+  }
   return { kind: 'ident', name: src.slice(nameStart, end), dotted, span: { start, end } };
 }
 

@@ -3,9 +3,9 @@
 // line) and what each task prints, line by line, prefixed with the task. Sent in batches: a task that prints
 // fast would otherwise send a notification per chunk; and bounded: past `maxPendingChars` unsent, output is
 // dropped with a line that says so (the task's log file keeps all of it).
-import type { RunEvent } from '../runner/engine/events';
-import { ProgressPrinter } from '../runner/cli/progress-printer';
-import type { RunState } from '../runner/store/run-state';
+import type { RunEvent } from '../engine/events';
+import { ProgressPrinter } from './progress-printer';
+import type { RunState } from '../store/run-state';
 
 export interface RunOutputOptions {
   /** Called with each batch of text, in order. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import type { NewRunEvent, RunEvent } from '../runner/engine/events';
-import { applyEvent, emptyRunState, type RunState } from '../runner/store/run-state';
+import type { NewRunEvent, RunEvent } from '../engine/events';
+import { applyEvent, emptyRunState, type RunState } from '../store/run-state';
 import { RunOutput } from './run-output';
 
 describe('RunOutput: the text of a run for its terminal', () => {
