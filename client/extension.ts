@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { RunCommands, type RunsApi } from './run-commands';
 import { RunMarks } from './run-marks';
+import { registerDebugger } from './debug';
 import { RunViews, type RunViewApi } from './run-view';
 import { registerSidebar, type RunsTree, type VariablesTree } from './sidebar';
 
@@ -46,6 +47,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<CairnA
     const runViews = new RunViews(client, runs, context);
     runs.isShown = (runId) => runViews.panelOf(runId)?.visible === true;
     runViews.register();
+    registerDebugger(context, runViews);
     await client.start();
     void runs.offerRecovery();
     return { runs, marks, sidebar, runViews };

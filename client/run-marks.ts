@@ -1,6 +1,6 @@
 // Beside each `[tasks.X]` header (SPEC §6 "Gutter"): an icon with X's status in the latest run of the file
 // (✓ ✗ ● cancelled, ⚠ stale), and code lenses to act on it: Resume from failure on a failed task, Re-run task
-// on every task of a finished run, "changed since success: …" on a stale one, Run workflow. The marks come
+// on every task of a finished run, "changed since success: …" on a stale one, Run workflow and Debug workflow. The marks come
 // from the language server (cairn/taskMarks); they are asked again when the store changes (a run's events, or
 // the journal on disk: runs from the CLI too) and when a file is saved, at most every REFRESH_MS per file, and
 // moved with unsaved edits in between.
@@ -76,10 +76,14 @@ export class RunMarks implements vscode.CodeLensProvider {
       const range = document.lineAt(mark.line).range;
       for (const l of lensesOf(marks!, mark)) out.push(new vscode.CodeLens(range, { title: l.title, command: l.command, arguments: l.args }));
     }
-    // Run workflow, once, at the first task (or the top of a file that never ran).
+    // Run workflow and Debug workflow, once, at the first task (or the top of a file that never ran).
     if (!isDriven(marks?.runStatus)) {
       const first = marks?.tasks[0]?.line ?? 0;
-      out.unshift(new vscode.CodeLens(document.lineAt(Math.min(first, Math.max(0, document.lineCount - 1))).range, { title: '$(play) Run workflow', command: 'cairn.runWorkflow', arguments: [document.uri] }));
+      const range = document.lineAt(Math.min(first, Math.max(0, document.lineCount - 1))).range;
+      out.unshift(
+        new vscode.CodeLens(range, { title: '$(play) Run workflow', command: 'cairn.runWorkflow', arguments: [document.uri] }),
+        new vscode.CodeLens(range, { title: '$(debug-alt) Debug workflow', command: 'cairn.debugWorkflow', arguments: [document.uri] }),
+      );
     }
     return out;
   }

@@ -30,6 +30,8 @@ const nonce = (): string => randomBytes(18).toString('base64');
 
 export class RunViews implements RunViewApi {
   private readonly panels = new Map<string, RunViewPanel>();
+  /** Tasks debug sessions hold, by run: a view opened after the pause shows it too. */
+  private readonly paused = new Map<string, string>();
   private readonly sent = new vscode.EventEmitter<{ readonly runId: string; readonly message: FromView }>();
   readonly messages = this.sent.event;
 
@@ -59,6 +61,14 @@ export class RunViews implements RunViewApi {
         },
       },
     );
+  }
+
+  /** A debug session holds `task` of the run (null: it goes on); its view, open now or later, shows it. */
+  markPaused(ref: RunRef, task: string | null): void {
+    const key = keyOf(ref);
+    if (task === null) this.paused.delete(key);
+    else this.paused.set(key, task);
+    this.panels.get(key)?.setPaused(task);
   }
 
   panelOf(runId: string): vscode.WebviewPanel | undefined {
@@ -96,6 +106,8 @@ export class RunViews implements RunViewApi {
     const key = keyOf(ref);
     const view = new RunViewPanel(panel, ref, this.client, this.runs.onDidChangeStore, this.context.extensionUri, (message) => this.sent.fire({ runId: ref.runId, message }));
     this.panels.set(key, view);
+    const paused = this.paused.get(key);
+    if (paused !== undefined) view.setPaused(paused);
     panel.onDidDispose(() => {
       view.dispose();
       if (this.panels.get(key) === view) this.panels.delete(key);
@@ -111,6 +123,8 @@ class RunViewPanel {
   /** The journal byte the view has been sent up to; undefined until the view is ready. */
   private cursor: number | undefined;
   private driverAlive = false;
+  /** The task a debug session holds in this run (client/debug.ts tells), sent again to a new page. */
+  private paused: string | null = null;
   /** The run as the view was sent it, folded by the engine's reducer: where its file, logs and revisions are. */
   private state: RunState = emptyRunState();
   /** The read in flight, and whether the store changed again since it started. */
@@ -144,6 +158,12 @@ class RunViewPanel {
     void this.panel.webview.postMessage(m);
   }
 
+  /** Marks the task a debug session holds (null: none). */
+  setPaused(task: string | null): void {
+    this.paused = task;
+    if (this.cursor !== undefined) this.post({ type: 'paused', task });
+  }
+
   private receive(raw: unknown): void {
     const m = parseFromView(raw);
     if (typeof m === 'string') {
@@ -162,6 +182,7 @@ class RunViewPanel {
         // A new page (opened, or reloaded): it starts over from the whole journal.
         this.cursor = undefined;
         await this.pull();
+        if (this.paused !== null) this.post({ type: 'paused', task: this.paused });
         return;
       case 'resume':
         await vscode.commands.executeCommand('cairn.resumeRun', ref);

@@ -147,10 +147,10 @@ export class GraphView {
       const key = faceKey(face);
       if (key === parts.face) continue;
       parts.face = key;
-      parts.g.setAttribute('class', `node ${face.status}${face.kept ? ' kept' : ''}${face.stale ? ' stale' : ''}${face.forensic ? ' forensic' : ''}${id === this.marked ? ' selected' : ''}`);
+      parts.g.setAttribute('class', `node ${face.status}${face.kept ? ' kept' : ''}${face.stale ? ' stale' : ''}${face.forensic ? ' forensic' : ''}${face.paused ? ' paused' : ''}${id === this.marked ? ' selected' : ''}`);
       parts.g.setAttribute('aria-label', face.label);
       parts.title.textContent = face.label;
-      parts.glyph.textContent = face.stale ? '⚠' : GLYPH[face.status];
+      parts.glyph.textContent = face.paused ? '‖' : face.stale ? '⚠' : GLYPH[face.status];
       parts.detail.textContent = cut(face.detail, 26);
     }
   }
@@ -349,4 +349,4 @@ export class GraphView {
   }
 }
 
-const faceKey = (f: NodeFace): string => `${f.status}|${f.kept}|${f.stale}|${f.detail}`;
+const faceKey = (f: NodeFace): string => `${f.status}|${f.kept}|${f.stale}|${f.paused}|${f.detail}`;

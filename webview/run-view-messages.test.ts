@@ -44,6 +44,8 @@ describe('run view messages: what each side accepts', () => {
       { type: 'stale', stale: [['build', ['command changed']]] },
       { type: 'trust', trusted: false },
       { type: 'problem', message: 'no run r in /w/.cairn' },
+      { type: 'paused', task: 'build' },
+      { type: 'paused', task: null },
     ]) {
       assert.deepEqual(parseToView(m), m);
     }
@@ -58,6 +60,8 @@ describe('run view messages: what each side accepts', () => {
     [{ type: 'events', events: {}, driverAlive: true }, 'events must be a list'],
     [{ type: 'stale', stale: [['build', 'command changed']] }, 'stale must be a list of [task, reasons]'],
     [{ type: 'paint', html: '<script>' }, 'unknown message type "paint"'],
+    [{ type: 'paused', task: 3 }, 'paused needs a task (or null)'],
+    [{ type: 'paused' }, 'paused needs a task (or null)'],
   ];
   for (const [m, problem] of badToView) {
     it(`view refuses ${JSON.stringify(m).slice(0, 80)}: ${problem}`, () => assert.equal(parseToView(m), problem));

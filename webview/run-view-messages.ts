@@ -19,6 +19,8 @@ export type ToView =
   /** Why each succeeded task would not be the same now (SPEC §3.6), for every task: a task absent is fresh. */
   | { readonly type: 'stale'; readonly stale: readonly (readonly [task: string, reasons: readonly string[]])[] }
   | { readonly type: 'trust'; readonly trusted: boolean }
+  /** The task a debug session holds (before it starts, or after it failed), or null: none. */
+  | { readonly type: 'paused'; readonly task: string | null }
   /** The run cannot be shown (gone, unreadable): said in the view. */
   | { readonly type: 'problem'; readonly message: string };
 
@@ -151,6 +153,9 @@ export function parseToView(m: unknown): ToView | string {
     }
     case 'trust':
       p = onlyFields(m, ['trusted']) ?? (typeof m.trusted === 'boolean' ? undefined : 'trust needs trusted');
+      break;
+    case 'paused':
+      p = onlyFields(m, ['task']) ?? (m.task === null || isText(m.task) ? undefined : 'paused needs a task (or null)');
       break;
     case 'problem':
       p = onlyFields(m, ['message']) ?? (typeof m.message === 'string' ? undefined : 'problem needs a message');

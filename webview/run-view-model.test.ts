@@ -173,6 +173,19 @@ describe('run view model: events → what the view shows', () => {
     assert.deepEqual(pendingOverrides(view), []);
   });
 
+  it('shows the task a debug session holds as paused, and lets go of it', () => {
+    const view = opened(failedRun.slice(0, 4), true);
+    const held = receive(view, { type: 'paused', task: 'test' });
+    assert.deepEqual([...held.tasks], ['test']);
+    assert.equal(nodeFace(view, 'test', 0).paused, true);
+    assert.equal(nodeFace(view, 'test', 0).detail, 'pending · paused');
+    const moved = receive(view, { type: 'paused', task: 'lint' });
+    assert.deepEqual([...moved.tasks].sort(), ['lint', 'test']);
+    assert.equal(nodeFace(view, 'lint', 0).detail, '420ms · paused');
+    receive(view, { type: 'paused', task: null });
+    assert.equal(nodeFace(view, 'lint', 0).paused, false);
+  });
+
   it('a new init starts over and drops a selection the run no longer has', () => {
     const view = opened();
     view.selected = 'build';

@@ -18,6 +18,8 @@ export interface RunView {
   stale: Map<string, readonly string[]>;
   selected: string | undefined;
   problem: string | undefined;
+  /** The task a debug session holds, shown as paused. */
+  paused: string | undefined;
   /** The structure indexed (built when first needed after it changes): a 10,000-task run is not scanned per node. */
   index: StructureIndex | undefined;
 }
@@ -55,7 +57,7 @@ export interface Changes {
 }
 
 export function newRunView(): RunView {
-  return { run: undefined, state: emptyRunState(), driverAlive: false, trusted: false, kept: new Set(), stale: new Map(), selected: undefined, problem: undefined, index: undefined };
+  return { run: undefined, state: emptyRunState(), driverAlive: false, trusted: false, kept: new Set(), stale: new Map(), selected: undefined, problem: undefined, paused: undefined, index: undefined };
 }
 
 export const noChanges = (): Changes => ({ layout: false, run: false, tasks: new Set() });
@@ -96,6 +98,12 @@ export function receive(view: RunView, m: ToView): Changes {
       view.trusted = m.trusted;
       changes.run = true;
       return changes;
+    case 'paused': {
+      const task = m.task ?? undefined;
+      for (const id of [view.paused, task]) if (id !== undefined) changes.tasks.add(id);
+      view.paused = task;
+      return changes;
+    }
     case 'problem':
       view.problem = m.message;
       changes.run = true;
@@ -210,6 +218,8 @@ export interface NodeFace {
   readonly kept: boolean;
   readonly stale: boolean;
   readonly forensic: boolean;
+  /** A debug session holds it (before it starts, or after it failed). */
+  readonly paused: boolean;
   /** The line under the task's id: duration, attempt, kept, stale, or why it did not run. */
   readonly detail: string;
   /** Said by a screen reader and shown as the tooltip. */
@@ -220,7 +230,11 @@ export interface NodeFace {
 export function nodeFace(view: RunView, id: string, now: number): NodeFace {
   const t = view.state.tasks.get(id);
   const forensic = indexOf(view).shapes.get(id)?.type === 'forensic';
-  if (!t) return { status: 'pending', kept: false, stale: false, forensic, detail: 'pending', label: `${id}: pending` };
+  if (!t) {
+    const paused = view.paused === id;
+    const detail = paused ? 'pending · paused' : 'pending';
+    return { status: 'pending', kept: false, stale: false, forensic, paused, detail, label: `${id}: ${detail}` };
+  }
   const status = shownTaskStatus(view, t);
   const a = latestAttempt(t);
   const kept = view.kept.has(id) && status === 'success';
@@ -253,8 +267,10 @@ export function nodeFace(view: RunView, id: string, now: number): NodeFace {
   if (t.attempts.length > 1 || (a !== undefined && a.attempt > 1)) parts.push(`attempt ${a?.attempt ?? t.attempts.length}`);
   if (kept) parts.push('kept');
   if (stale) parts.push('stale');
+  const paused = view.paused === id;
+  if (paused) parts.push('paused');
   const detail = parts.join(' · ');
-  return { status, kept, stale, forensic, detail, label: `${id}: ${detail}` };
+  return { status, kept, stale, forensic, paused, detail, label: `${id}: ${detail}` };
 }
 
 export interface Action {

@@ -169,7 +169,19 @@ export const UI_TESTS: readonly UiTest[] = [
       await bulb.waitFor({ state: 'visible' });
       assert.match((await bulb.getAttribute('class')) ?? '', /auto-fix/);
       await ui.screenshot('02-light-bulb');
-      await bulb.click();
+      // Pointing at the glyph margin of a workflow shows the breakpoint hint there too (Cairn contributes
+      // breakpoints), which lays the margin out again: the bulb is clicked where it is once the pointer is on it.
+      const at = async (): Promise<{ x: number; y: number }> => {
+        const b = (await bulb.boundingBox())!;
+        return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+      };
+      const first = await at();
+      await ui.page.mouse.move(first.x, first.y);
+      await waitUntil('the light bulb to stay put under the pointer', async () => {
+        const now = await at();
+        return Math.abs(now.x - first.x) < 1 && Math.abs(now.y - first.y) < 1 ? true : (Object.assign(first, now), false);
+      }, 5_000);
+      await ui.page.mouse.click(first.x, first.y);
       const fix = ui.page.locator('.action-widget .monaco-list-row', { hasText: 'Change to "build"' });
       await fix.waitFor({ state: 'visible' });
       await ui.screenshot('03-quick-fix-menu');
@@ -389,6 +401,45 @@ export const UI_TESTS: readonly UiTest[] = [
       // dagre routes edges through bends; the columns draw each as one straight segment.
       assert.match((await view.locator('path.edge').first().getAttribute('d')) ?? '', /Q/);
       await ui.screenshot('15-big-run-placed-by-worker');
+    },
+  },
+  {
+    name: 'a breakpoint set by a click in the gutter inside [tasks.check], then F5: the run pauses before check, shown on the Call Stack and in the run view',
+    async run(ui) {
+      await ui.runCommand('Close All Editors', /View: Close All Editors/);
+      await ui.page.locator('.activitybar .action-item a[aria-label^="Explorer"]').first().click();
+      await ui.openFromExplorer(FAILS_ONCE);
+      // check's deps line: any line of a task's table pauses before it (its header has the status icon).
+      const line = ui.fileOnDisk(FAILS_ONCE).split('\n').findIndex((l) => l.startsWith('[tasks.check]')) + 2;
+      // The glyph margin is left of the line numbers: a click there toggles a breakpoint.
+      const number = ui.editor().locator('.margin-view-overlays .line-numbers', { hasText: new RegExp(`^${line}$`) });
+      const box = await number.boundingBox();
+      assert.ok(box, `line ${line} is on screen`);
+      const margin = ui.editor().locator('.glyph-margin-widgets').first();
+      const left = (await margin.boundingBox())!.x;
+      await ui.page.mouse.move(left + 8, box.y + box.height / 2);
+      await ui.page.mouse.click(left + 8, box.y + box.height / 2);
+      await ui.editor().locator('.glyph-margin-widgets [class*="codicon-debug-breakpoint"]').first().waitFor({ state: 'visible', timeout: 10_000 }).catch(async (e: unknown) => {
+        const classes = await ui.editor().locator('.glyph-margin-widgets [class*="codicon"]').evaluateAll((els) => els.map((el) => el.className));
+        throw new Error(`${e instanceof Error ? e.message : String(e)}; glyphs in the margin: ${JSON.stringify(classes)}`);
+      });
+      await ui.editor().locator('.view-lines').click();
+      await ui.page.keyboard.press('F5');
+      const frame = ui.page.locator('.debug-call-stack .monaco-list-row', { hasText: 'check — before attempt' });
+      await frame.waitFor({ state: 'visible', timeout: 30_000 });
+      // One thread (check) is shown as its frame alone; the pane's title says why it stopped.
+      await ui.page.locator('.pane-header', { hasText: 'paused before check' }).first().waitFor({ state: 'visible' });
+      // The run view opened beside, with check marked paused.
+      const view = ui.runView();
+      await view.locator('g.node.paused[data-id="check"]').waitFor({ state: 'visible', timeout: 20_000 });
+      // The Variables view shows the run's variables and the Task scope.
+      await ui.page.locator('.debug-variables .monaco-list-row', { hasText: 'Task' }).first().waitFor({ state: 'visible' });
+      await ui.screenshot('16-debug-paused-before-check');
+      // Continue (F5 again): the run goes to its end and the session with it.
+      await ui.page.keyboard.press('F5');
+      await frame.waitFor({ state: 'hidden', timeout: 30_000 });
+      await waitUntil('the run view to show the run succeeded', async () => (await view.locator('body').getAttribute('data-status')) === 'success', 30_000);
+      assert.equal(await view.locator('g.node.paused').count(), 0, 'nothing is paused once the run goes on');
     },
   },
 ];

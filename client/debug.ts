@@ -1,0 +1,88 @@
+// The editor's side of the debugger (CONVENTIONS habit 12: the thin layer). It fills in a launch configuration
+// (F5 on a workflow with no launch.json debugs that file; the store is the workspace folder's, as for runs from
+// the editor), refuses in an untrusted workspace, starts the adapter (dist/debug-adapter.js, a process of its own
+// speaking DAP) and follows its two custom events: the run it made opens in the run view, and the task it holds
+// is marked paused there.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { CairnPausedEventBody, CairnRunEventBody } from '../runner/debug/debug-session';
+import type { RunViews } from './run-view';
+
+const DEBUG_TYPE = 'cairn';
+
+/** The store a folder's runs go to: `.cairn` in it, or as $CAIRN_STORE says (server/run-info-store.ts storeIn). */
+function storeIn(dir: string): string {
+  const given = process.env['CAIRN_STORE'];
+  return path.resolve(dir, given !== undefined && given.length > 0 ? given : '.cairn');
+}
+
+const isWorkflow = (uri: vscode.Uri | undefined): uri is vscode.Uri => uri !== undefined && uri.scheme === 'file' && uri.path.endsWith('.cairn.toml');
+
+class ConfigurationProvider implements vscode.DebugConfigurationProvider {
+  resolveDebugConfiguration(_folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): vscode.DebugConfiguration | undefined {
+    if (!vscode.workspace.isTrusted) {
+      void vscode.window.showWarningMessage('Cairn does not run workflows in an untrusted workspace, under the debugger or not: trust it to debug.', 'Manage Workspace Trust').then((pick) => {
+        if (pick) void vscode.commands.executeCommand('workbench.trust.manage');
+      });
+      return undefined;
+    }
+    // F5 with no launch.json: debug the workflow in the editor.
+    if (config.type === undefined && config.request === undefined && config.name === undefined) {
+      const doc = vscode.window.activeTextEditor?.document;
+      if (!doc || !isWorkflow(doc.uri)) {
+        void vscode.window.showInformationMessage('Cairn: open a *.cairn.toml workflow to debug it (or add a "cairn" configuration to launch.json).');
+        return undefined;
+      }
+      return { type: DEBUG_TYPE, request: 'launch', name: `Debug ${path.basename(doc.uri.fsPath)}`, workflow: doc.uri.fsPath, breakOnFailure: true };
+    }
+    return config;
+  }
+
+  async resolveDebugConfigurationWithSubstitutedVariables(folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): Promise<vscode.DebugConfiguration | undefined> {
+    const workflow = typeof config['workflow'] === 'string' ? config['workflow'] : '';
+    if (!workflow.endsWith('.cairn.toml')) {
+      void vscode.window.showErrorMessage(`Cairn: "workflow" must name a *.cairn.toml file (it is ${JSON.stringify(workflow)}); \${file} debugs the one in the editor.`);
+      return undefined;
+    }
+    const file = path.resolve(folder?.uri.fsPath ?? '', workflow);
+    // A run reads the file on disk: what the editor shows is what runs (as Run Workflow saves first).
+    const dirty = vscode.workspace.textDocuments.filter((d) => d.isDirty && d.uri.scheme === 'file' && d.uri.path.endsWith('.cairn.toml'));
+    if (!(await Promise.all(dirty.map((d) => d.save()))).every(Boolean)) return undefined;
+    const owner = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(file));
+    return { ...config, workflow: file, ...(config['store'] === undefined && owner ? { store: storeIn(owner.uri.fsPath) } : {}) };
+  }
+}
+
+class AdapterFactory implements vscode.DebugAdapterDescriptorFactory {
+  constructor(private readonly adapter: string) {}
+
+  createDebugAdapterDescriptor(): vscode.DebugAdapterDescriptor {
+    // The extension host's own runtime runs it: Node in code-server, Electron as Node in the desktop editor.
+    return new vscode.DebugAdapterExecutable(process.execPath, [this.adapter], { env: { ELECTRON_RUN_AS_NODE: '1' } });
+  }
+}
+
+export function registerDebugger(context: vscode.ExtensionContext, runViews: RunViews): void {
+  context.subscriptions.push(
+    vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new ConfigurationProvider()),
+    vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, new AdapterFactory(context.asAbsolutePath(path.join('dist', 'debug-adapter.js')))),
+    vscode.commands.registerCommand('cairn.debugWorkflow', (uri?: vscode.Uri) => {
+      const target = uri ?? vscode.window.activeTextEditor?.document.uri;
+      if (!isWorkflow(target)) {
+        void vscode.window.showErrorMessage('Cairn: open a *.cairn.toml workflow file (saved on disk) to debug it.');
+        return false;
+      }
+      return vscode.debug.startDebugging(vscode.workspace.getWorkspaceFolder(target), { type: DEBUG_TYPE, request: 'launch', name: `Debug ${path.basename(target.fsPath)}`, workflow: target.fsPath, breakOnFailure: true });
+    }),
+    vscode.debug.onDidReceiveDebugSessionCustomEvent((e) => {
+      if (e.session.type !== DEBUG_TYPE) return;
+      if (e.event === 'cairnRun') {
+        const b = e.body as CairnRunEventBody;
+        runViews.show({ store: b.store, runId: b.runId }, { preserveFocus: true });
+      } else if (e.event === 'cairnPaused') {
+        const b = e.body as CairnPausedEventBody;
+        runViews.markPaused({ store: b.store, runId: b.runId }, b.task);
+      }
+    }),
+  );
+}
