@@ -420,7 +420,7 @@ export const UI_TESTS: readonly UiTest[] = [
       await ui.page.mouse.move(left + 8, box.y + box.height / 2);
       await ui.page.mouse.click(left + 8, box.y + box.height / 2);
       await ui.editor().locator('.glyph-margin-widgets [class*="codicon-debug-breakpoint"]').first().waitFor({ state: 'visible', timeout: 10_000 }).catch(async (e: unknown) => {
-        const classes = await ui.editor().locator('.glyph-margin-widgets [class*="codicon"]').evaluateAll((els) => els.map((el) => el.className));
+        const classes = await ui.editor().locator('.glyph-margin-widgets [class*="codicon"]').evaluateAll((els: { className: string }[]) => els.map((el) => el.className));
         throw new Error(`${e instanceof Error ? e.message : String(e)}; glyphs in the margin: ${JSON.stringify(classes)}`);
       });
       await ui.editor().locator('.view-lines').click();
