@@ -432,8 +432,12 @@ export const UI_TESTS: readonly UiTest[] = [
       // The run view opened beside, with check marked paused.
       const view = ui.runView();
       await view.locator('g.node.paused[data-id="check"]').waitFor({ state: 'visible', timeout: 20_000 });
-      // The Variables view shows the run's variables and the Task scope.
-      await ui.page.locator('.debug-variables .monaco-list-row', { hasText: 'Task' }).first().waitFor({ state: 'visible' });
+      // The Variables view: the run's variables, and the Task scope with what check is about to run.
+      const taskScope = ui.page.locator('.debug-variables .monaco-list-row', { hasText: /^Task$/ }).first();
+      await taskScope.click();
+      const command = ui.page.locator('.debug-variables .monaco-list-row', { hasText: 'command' }).first();
+      await command.waitFor({ state: 'visible' });
+      assert.match(plain(await command.innerText()), /test -e fixed\.flag/);
       await ui.screenshot('16-debug-paused-before-check');
       // Continue (F5 again): the run goes to its end and the session with it.
       await ui.page.keyboard.press('F5');
