@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { Breakpoint, ContinuedEvent, InitializedEvent, LoggingDebugSession, OutputEvent, Scope, Source, StackFrame, StoppedEvent, TerminatedEvent, Thread, ThreadEvent, Event } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { releaseExecHosts } from '../engine/engine';
+import { RefusedError } from '../engine/load-workflow';
 import { placeBreakpoints, taskLines, type BreakpointRequest, type PlacedBreakpoint } from './breakpoints';
 import { evaluateText } from './debug-expr';
 import { DebugRuntime, defaultStoreRoot, describeFailure, type Hold } from './debug-runtime';
@@ -35,6 +36,7 @@ export interface CairnPausedEventBody extends CairnRunEventBody {
 }
 
 const FAILURE_FILTER = 'taskFailure';
+const CONFIGURATION_WAIT_MS = 5000;
 
 /** Variable references: per frame (its thread id), its scopes. */
 const REF = { variables: 1, task: 2, env: 3 } as const;
@@ -97,8 +99,9 @@ export class CairnDebugSession extends LoggingDebugSession {
       this.sendErrorResponse(response, { id: 1002, format: `Cairn: the workflow ${workflow} does not exist`, showUser: true });
       return;
     }
-    // The editor sends the breakpoints between initialize and configurationDone: wait for them.
-    await this.configurationDone;
+    // The editor sends the breakpoints between initialize and configurationDone: wait for them (a client that
+    // never says configurationDone is given CONFIGURATION_WAIT_MS).
+    await Promise.race([this.configurationDone, new Promise((r) => setTimeout(r, CONFIGURATION_WAIT_MS).unref())]);
     this.workflow = workflow;
     this.store = args.store ?? defaultStoreRoot(workflow);
     const launch: DebugLaunch = {
@@ -117,7 +120,10 @@ export class CairnDebugSession extends LoggingDebugSession {
       await runtime.start();
     } catch (e) {
       this.runtime = undefined;
-      this.sendErrorResponse(response, { id: 1003, format: `Cairn could not start the run: ${message(e)}`, showUser: true });
+      // A refusal's details (each diagnostic of an invalid workflow) go to the Debug Console, the gist to the dialog.
+      const details = e instanceof RefusedError ? e.details : [];
+      if (details.length > 0) this.sendEvent(new OutputEvent(`${details.join('\n')}\n`, 'stderr'));
+      this.sendErrorResponse(response, { id: 1003, format: `Cairn could not start the run: ${message(e)}${details.length > 0 ? ` (${details.length} problem${details.length === 1 ? '' : 's'} in the Debug Console)` : ''}`, showUser: true });
       this.sendEvent(new TerminatedEvent());
       return;
     }
@@ -174,7 +180,9 @@ export class CairnDebugSession extends LoggingDebugSession {
     const hold = rt.holdOf(args.threadId);
     const line = this.headerLine(task);
     const name = hold === undefined ? `${task} (running)` : hold.kind === 'failure' ? `${task} — failed: ${describeFailure(hold.outcome!)}` : `${task} — before attempt ${hold.attempt}`;
-    const frame = new StackFrame(args.threadId, name, new Source(path.basename(this.workflow), this.convertDebuggerPathToClient(this.workflow)), this.convertDebuggerLineToClient(line));
+    const frame: DebugProtocol.StackFrame = new StackFrame(args.threadId, name, new Source(path.basename(this.workflow), this.convertDebuggerPathToClient(this.workflow)), this.convertDebuggerLineToClient(line));
+    // Restart Frame runs a failed task again; a task that has not run yet has nothing to restart.
+    frame.canRestart = hold?.kind === 'failure';
     response.body = { stackFrames: [frame], totalFrames: 1 };
     this.sendResponse(response);
   }
@@ -333,7 +341,8 @@ export class CairnDebugSession extends LoggingDebugSession {
     });
     rt.on('ended', ({ status, error }) => {
       if (error !== undefined) this.sendEvent(new OutputEvent(`cairn: the run stopped: ${error}\n`, 'stderr'));
-      else if (status !== undefined && rt.runId !== undefined) this.sendEvent(new OutputEvent(`cairn: run ${rt.runId} ended ${status}; it is in the store, and can be resumed from the run view or with cairn resume ${rt.runId}\n`, 'console'));
+      else if (status === 'success' && rt.runId !== undefined) this.sendEvent(new OutputEvent(`cairn: run ${rt.runId} succeeded; it is in the store (cairn show ${rt.runId})\n`, 'console'));
+      else if (status !== undefined && rt.runId !== undefined) this.sendEvent(new OutputEvent(`cairn: run ${rt.runId} ended ${status}; it is in the store: resume it from the run view, or with cairn resume ${rt.runId}\n`, 'console'));
       this.paused(null);
       this.sendEvent(new TerminatedEvent());
     });

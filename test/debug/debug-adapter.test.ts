@@ -179,6 +179,8 @@ describe('debug adapter (DAP over stdio, dist/debug-adapter.js)', function () {
     assert.equal(frame.line, LINE.build);
     assert.equal(frame.name, 'build — before attempt 1');
     assert.equal(frame.source?.path, s.file);
+    assert.equal(frame.canRestart, false, 'a task that has not run has nothing to restart');
+    await assert.rejects(dc.restartFrameRequest({ frameId: e.body.threadId! }), /has not run yet/);
     const threads = await dc.threadsRequest();
     assert.ok(threads.body.threads.some((t) => t.id === e.body.threadId && t.name === 'build (paused)'), JSON.stringify(threads.body.threads));
     assert.deepEqual(attemptsOf(s.journal()), ['lint#1: echo lint'], 'lint ran; build has not started');
@@ -260,7 +262,9 @@ describe('debug adapter (DAP over stdio, dist/debug-adapter.js)', function () {
     await launch(s);
     const e = await stopped('exception');
     const threadId = e.body.threadId!;
-    assert.equal((await frameOf(threadId)).name, 'build — failed: exit 2');
+    const failedFrame = await frameOf(threadId);
+    assert.equal(failedFrame.name, 'build — failed: exit 2');
+    assert.equal(failedFrame.canRestart, true);
     const info = await dc.exceptionInfoRequest({ threadId });
     assert.equal(info.body.exceptionId, 'exit 2');
     assert.match(info.body.description ?? '', /need a fix/);
@@ -324,6 +328,20 @@ describe('debug adapter (DAP over stdio, dist/debug-adapter.js)', function () {
     const resumed = await resumeRun({ storeRoot: s.store, runId: (journal[0] as { runId: string }).runId });
     assert.equal(await resumed.done, 'success');
     await releaseExecHosts();
+  });
+
+  it('refuses to debug an invalid workflow: the gist in the error, each problem in the Debug Console, nothing recorded', async () => {
+    const s = sandbox(RELEASE.replace('deps = ["lint"]', 'deps = ["lnit"]'));
+    const init = events.next('initialized');
+    await dc.initializeRequest({ adapterID: 'cairn', pathFormat: 'path', linesStartAt1: true, columnsStartAt1: true });
+    await init;
+    const launched = dc.launchRequest({ workflow: s.file, store: s.store } as DebugProtocol.LaunchRequestArguments);
+    await dc.configurationDoneRequest();
+    await assert.rejects(launched, /could not start the run: .*has 1 error; fix it before running .*\(1 problem in the Debug Console\)/);
+    let said = '';
+    while (!said.includes('lnit')) said += ((await events.next('output')) as DebugProtocol.OutputEvent).body.output;
+    assert.match(said, /unknown task "lnit".*did you mean "lint"/);
+    assert.equal(fs.existsSync(path.join(s.store, 'runs')) && fs.readdirSync(path.join(s.store, 'runs')).some((n) => !n.startsWith('.')), false, 'no run was created');
   });
 
   it('refuses a launch without a workflow, saying what is wrong', async () => {

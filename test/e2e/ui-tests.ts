@@ -446,4 +446,29 @@ export const UI_TESTS: readonly UiTest[] = [
       assert.equal(await view.locator('g.node.paused').count(), 0, 'nothing is paused once the run goes on');
     },
   },
+  {
+    name: 'F5 with check failing pauses on the failure (the exception widget shows the exit and log tail); after the fix, Restart Frame runs check again and the run succeeds',
+    async run(ui) {
+      await ui.runCommand('Remove All Breakpoints', /Remove All Breakpoints/);
+      fs.rmSync(path.join(ui.workspace, 'fixed.flag'), { force: true });
+      await ui.editor().locator('.view-lines').click();
+      await ui.page.keyboard.press('Control+Home');
+      await ui.page.keyboard.press('F5');
+      const frame = ui.page.locator('.debug-call-stack .monaco-list-row', { hasText: 'check — failed: exit 1' });
+      await frame.waitFor({ state: 'visible', timeout: 30_000 });
+      const widget = ui.page.locator('.exception-widget');
+      await widget.waitFor({ state: 'visible', timeout: 10_000 });
+      assert.match(plain(await widget.innerText()), /exit 1[\s\S]*expected fixed\.flag next to the workflow/);
+      await ui.screenshot('17-debug-paused-on-failure');
+      // The fix, then Restart Frame (the frame's inline action): check runs again, publish follows.
+      fs.writeFileSync(path.join(ui.workspace, 'fixed.flag'), '');
+      await frame.hover();
+      await frame.locator('.action-label[aria-label="Restart Frame"]').click();
+      await frame.waitFor({ state: 'hidden', timeout: 30_000 });
+      const view = ui.runView();
+      await waitUntil('the debugged run to succeed', async () => (await view.locator('body').getAttribute('data-status')) === 'success', 30_000);
+      assert.match((await view.locator('g.node[data-id="check"] text.detail').textContent()) ?? '', /attempt 2$/, 'check ran again as attempt 2');
+      await ui.screenshot('18-debug-restarted-frame');
+    },
+  },
 ];
