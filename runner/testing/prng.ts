@@ -57,3 +57,23 @@ export function fuzzSeed(): number {
   if (!Number.isSafeInteger(n)) throw new Error(`FUZZ_SEED must be a non-negative safe integer, got ${JSON.stringify(raw)}`);
   return n;
 }
+
+/**
+ * How many fuzz cases a suite runs: `fallback` in `npm test`, or FUZZ_CASES (`npm run test:reliability` asks for
+ * 50,000). Split into chunks of `chunk`, each a test of its own that replays alone: a chunk's generator derives
+ * from the seed and its index, so a failing chunk's title names what to replay.
+ */
+export function fuzzCases(fallback: number): number {
+  const raw = process.env.FUZZ_CASES;
+  if (raw === undefined || raw === '') return fallback;
+  const n = /^\d+$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`FUZZ_CASES must be a positive integer, got ${JSON.stringify(raw)}`);
+  return n;
+}
+
+/** The chunks of `cases`: [first, count] each, of at most `size` cases. */
+export function fuzzChunks(cases: number, size: number): [first: number, count: number][] {
+  const out: [number, number][] = [];
+  for (let first = 0; first < cases; first += size) out.push([first, Math.min(size, cases - first)]);
+  return out;
+}

@@ -3,14 +3,14 @@
 // never throws nor reports its own bug. Inputs are mutations of the example
 // workflows plus hand-picked pathological documents.
 // Reproduce a failure with the seed it prints:
-// FUZZ_SEED=<n> npx mocha runner/validate/validate.fuzz.test.ts
+// FUZZ_SEED=<n> FUZZ_CASES=<m, the "of m" in its title> npx mocha runner/validate/validate.fuzz.test.ts
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Span } from '../model/span';
 import { DIAGNOSTIC_CODES, type Diagnostic } from './diagnostic';
 import { validate, type ValidateOptions } from './validate';
-import { fuzzSeed, Rng } from '../testing/prng';
+import { fuzzCases, fuzzChunks, fuzzSeed, Rng } from '../testing/prng';
 
 const examplesDir = path.resolve(__dirname, '../../examples');
 
@@ -255,8 +255,9 @@ const OPTION_SETS: readonly (ValidateOptions | undefined)[] = [
   { baseDir: '/fuzz/project', fileExists: () => false },
 ];
 
-const CASES = 5000;
-const CHUNKS = 5;
+const CASES = fuzzCases(5000);
+/** Cases per test: each chunk replays alone (FUZZ_SEED and FUZZ_CASES as printed). */
+const CHUNK = 1000;
 
 // ------------------------------------------------------------------ tests
 
@@ -275,9 +276,8 @@ describe('validate (fuzz)', function () {
   });
 
   // Each chunk derives its own generator, so a failing chunk replays alone.
-  for (let chunk = 0; chunk < CHUNKS; chunk++) {
-    const perChunk = CASES / CHUNKS;
-    it(`survives mutations ${chunk * perChunk + 1}–${(chunk + 1) * perChunk} of ${CASES} (FUZZ_SEED=${SEED})`, function () {
+  for (const [chunk, [first, perChunk]] of fuzzChunks(CASES, CHUNK).entries()) {
+    it(`survives mutations ${first + 1}–${first + perChunk} of ${CASES} (FUZZ_SEED=${SEED})`, function () {
       const rng = new Rng(SEED + chunk * 0x9e3779b9);
       for (let i = 0; i < perChunk; i++) {
         const seed = rng.pick(corpus);

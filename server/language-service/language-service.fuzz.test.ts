@@ -3,19 +3,20 @@
 // throwing, without logging an internal error, and with every range inside
 // the document; rename edits apply cleanly.
 // Reproduce a failure with the seed it prints:
-// FUZZ_SEED=<n> npx mocha server/language-service/language-service.fuzz.test.ts
+// FUZZ_SEED=<n> FUZZ_CASES=<m, the "of m" in its title> npx mocha server/language-service/language-service.fuzz.test.ts
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Position } from 'vscode-languageserver-types';
-import { fuzzSeed, Rng } from '../../runner/testing/prng';
+import { fuzzCases, fuzzChunks, fuzzSeed, Rng } from '../../runner/testing/prng';
 import { document } from '../test-utils/cursor';
 import { createLanguageService } from './language-service';
 
 const SEED = fuzzSeed();
-const CASES = 2000;
-const CHUNKS = 4;
+const CASES = fuzzCases(2000);
+/** Cases per test: each chunk replays alone (FUZZ_SEED and FUZZ_CASES as printed). */
+const CHUNK = 500;
 const CURSORS_PER_CASE = 3;
 
 /** What users type mid-edit, and what breaks parsers. */
@@ -96,9 +97,8 @@ describe('language service (fuzz)', function () {
     assert.ok(examples.length > 0);
   });
 
-  for (let chunk = 0; chunk < CHUNKS; chunk++) {
-    const per = CASES / CHUNKS;
-    it(`answers every feature on mutations ${chunk * per + 1}–${(chunk + 1) * per} of ${CASES} (FUZZ_SEED=${SEED})`, function () {
+  for (const [chunk, [first, per]] of fuzzChunks(CASES, CHUNK).entries()) {
+    it(`answers every feature on mutations ${first + 1}–${first + per} of ${CASES} (FUZZ_SEED=${SEED})`, function () {
       const rng = new Rng(SEED + chunk * 0x9e3779b9);
       const logged: string[] = [];
       const ls = createLanguageService({
