@@ -111,6 +111,7 @@ describe('debug adapter (DAP over stdio, dist/debug-adapter.js)', function () {
     const env = { ...process.env };
     delete env['NODE_OPTIONS'];
     delete env['CAIRN_STORE'];
+    env['CAIRN_TEST_TOKEN'] = 's3cr3t-t0ken';
     dc = new DebugClient(process.execPath, ADAPTER, 'cairn', { env });
     dc.defaultTimeout = 15_000;
     events = new EventQueue(dc, ['initialized', 'stopped', 'terminated', 'output']);
@@ -213,6 +214,21 @@ describe('debug adapter (DAP over stdio, dist/debug-adapter.js)', function () {
     const journal = s.journal();
     assert.ok(journal.some((ev) => ev.type === 'var-set' && ev.name === 'version' && ev.value === '2.0' && ev.source === 'editor'), 'the edit is recorded in the run');
     assert.deepEqual(attemptsOf(journal).slice(1), ['build#1: echo building 2.0', 'deploy#1: echo deploying building 2.0']);
+  });
+
+  it('shows a secret as *** (read-only) and refuses to change it; the Task scope and evaluate mask it too', async () => {
+    const s = sandbox(RELEASE.replace('env = "dev"', 'env = "dev"\ntoken = { env = "CAIRN_TEST_TOKEN", secret = true }').replace('run = "echo building {{ .version }}"', 'run = "echo building {{ .version }} with {{ .token }}"'));
+    await launch(s, {}, [{ line: LINE.build + 1 }]);
+    const e = await stopped('breakpoint');
+    const vars = await scope(e.body.threadId!, 'Variables');
+    assert.equal(vars['token']?.value, '***');
+    assert.deepEqual(vars['token']?.presentationHint?.attributes, ['readOnly']);
+    assert.equal((await scope(e.body.threadId!, 'Task'))['command']?.value, 'echo building 1.0 with ***');
+    assert.equal((await dc.evaluateRequest({ expression: 'token', frameId: e.body.threadId!, context: 'repl' })).body.result, '"***"');
+    const varsRef = (await dc.scopesRequest({ frameId: e.body.threadId! })).body.scopes.find((sc) => sc.name === 'Variables')!.variablesReference;
+    await assert.rejects(dc.setVariableRequest({ variablesReference: varsRef, name: 'token', value: 'x' }), /"token" is a secret/);
+    await dc.continueRequest({ threadId: e.body.threadId! });
+    await events.next('terminated');
   });
 
   it('a conditional breakpoint stops only when its condition holds', async () => {
