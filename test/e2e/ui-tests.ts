@@ -396,6 +396,34 @@ export const UI_TESTS: readonly UiTest[] = [
     },
   },
   {
+    name: 'the run view\'s Content Security Policy refuses an inline script and a script from elsewhere, and reports the violation',
+    async run(ui) {
+      // In the run view open from the previous test: scripts added to its page as an attacker's would be.
+      const body = ui.runView().locator('body');
+      const outcome = await body.evaluate(
+        (b) =>
+          new Promise<{ inlineRan: boolean; remoteLoaded: boolean; violations: string[] }>((resolve) => {
+            const w = window as unknown as { cairnInlineRan?: boolean };
+            const violations: string[] = [];
+            document.addEventListener('securitypolicyviolation', (e) => violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+            const inline = document.createElement('script');
+            inline.textContent = 'window.cairnInlineRan = true';
+            b.append(inline);
+            const remote = document.createElement('script');
+            let remoteLoaded = false;
+            remote.src = 'https://example.com/x.js';
+            remote.onload = () => (remoteLoaded = true);
+            remote.onerror = () => resolve({ inlineRan: w.cairnInlineRan === true, remoteLoaded, violations });
+            b.append(remote);
+          }),
+      );
+      assert.equal(outcome.inlineRan, false, 'an inline script does not run');
+      assert.equal(outcome.remoteLoaded, false, 'a script from another origin does not load');
+      assert.ok(outcome.violations.some((v) => v.startsWith('script-src') && v.endsWith('inline')), `the inline script is reported: ${JSON.stringify(outcome.violations)}`);
+      assert.ok(outcome.violations.some((v) => v.startsWith('script-src') && v.includes('example.com')), `the remote script is reported: ${JSON.stringify(outcome.violations)}`);
+    },
+  },
+  {
     name: 'a breakpoint set by a click in the gutter inside [tasks.check], then F5: the run pauses before check, shown on the Call Stack and in the run view',
     async run(ui) {
       await ui.runCommand('Close All Editors', /View: Close All Editors/);
