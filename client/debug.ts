@@ -7,29 +7,18 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CairnPausedEventBody, CairnRunEventBody } from '../runner/debug/debug-session';
 import type { RunViews } from './run-view';
+import { storeOfFile } from '../runner/store/store-location';
+import { isWorkflowFile, saveWorkflows, trusted } from './workflow-files';
 
 const DEBUG_TYPE = 'cairn';
 
-/** The store a folder's runs go to: `.cairn` in it, or as $CAIRN_STORE says (server/run-info-store.ts storeIn). */
-function storeIn(dir: string): string {
-  const given = process.env['CAIRN_STORE'];
-  return path.resolve(dir, given !== undefined && given.length > 0 ? given : '.cairn');
-}
-
-const isWorkflow = (uri: vscode.Uri | undefined): uri is vscode.Uri => uri !== undefined && uri.scheme === 'file' && uri.path.endsWith('.cairn.toml');
-
 class ConfigurationProvider implements vscode.DebugConfigurationProvider {
   resolveDebugConfiguration(_folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): vscode.DebugConfiguration | undefined {
-    if (!vscode.workspace.isTrusted) {
-      void vscode.window.showWarningMessage('Cairn does not run workflows in an untrusted workspace, under the debugger or not: trust it to debug.', 'Manage Workspace Trust').then((pick) => {
-        if (pick) void vscode.commands.executeCommand('workbench.trust.manage');
-      });
-      return undefined;
-    }
+    if (!trusted('debug')) return undefined;
     // F5 with no launch.json: debug the workflow in the editor.
     if (config.type === undefined && config.request === undefined && config.name === undefined) {
       const doc = vscode.window.activeTextEditor?.document;
-      if (!doc || !isWorkflow(doc.uri)) {
+      if (!doc || !isWorkflowFile(doc.uri)) {
         void vscode.window.showInformationMessage('Cairn: open a *.cairn.toml workflow to debug it (or add a "cairn" configuration to launch.json).');
         return undefined;
       }
@@ -45,11 +34,10 @@ class ConfigurationProvider implements vscode.DebugConfigurationProvider {
       return undefined;
     }
     const file = path.resolve(folder?.uri.fsPath ?? '', workflow);
-    // A run reads the file on disk: what the editor shows is what runs (as Run Workflow saves first).
-    const dirty = vscode.workspace.textDocuments.filter((d) => d.isDirty && d.uri.scheme === 'file' && d.uri.path.endsWith('.cairn.toml'));
-    if (!(await Promise.all(dirty.map((d) => d.save()))).every(Boolean)) return undefined;
-    const owner = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(file));
-    return { ...config, workflow: file, ...(config['store'] === undefined && owner ? { store: storeIn(owner.uri.fsPath) } : {}) };
+    if (!(await saveWorkflows())) return undefined;
+    // The store the editor's runs of this file go to (the language server follows the same rule).
+    const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+    return { ...config, workflow: file, store: typeof config['store'] === 'string' ? config['store'] : storeOfFile(file, folders, process.env) };
   }
 }
 
@@ -68,7 +56,7 @@ export function registerDebugger(context: vscode.ExtensionContext, runViews: Run
     vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, new AdapterFactory(context.asAbsolutePath(path.join('dist', 'debug-adapter.js')))),
     vscode.commands.registerCommand('cairn.debugWorkflow', (uri?: vscode.Uri) => {
       const target = uri ?? vscode.window.activeTextEditor?.document.uri;
-      if (!isWorkflow(target)) {
+      if (!isWorkflowFile(target)) {
         void vscode.window.showErrorMessage('Cairn: open a *.cairn.toml workflow file (saved on disk) to debug it.');
         return false;
       }

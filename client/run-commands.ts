@@ -11,6 +11,7 @@ import { recoveryOffer } from './marks-model';
 import { listWorkspaceRuns } from './workspace-runs';
 import { onNotification, request } from './protocol-client';
 import { RunTerminals } from './run-terminals';
+import { isWorkflowFile, saveWorkflows, trusted } from './workflow-files';
 
 /** What the extension exports for tests and other extensions: follow runs started through the commands. */
 export interface RunsApi {
@@ -23,15 +24,6 @@ export interface RunOptions {
   readonly vars?: Readonly<Record<string, string>>;
 }
 
-/**
- * Saves every workflow file edited in the editor: a run reads the file on disk, so what the user sees is what
- * runs (as a build task saves first). False when one could not be saved.
- */
-async function saveWorkflows(): Promise<boolean> {
-  const dirty = vscode.workspace.textDocuments.filter((d) => d.isDirty && d.uri.scheme === 'file' && d.uri.path.endsWith('.cairn.toml'));
-  const saved = await Promise.all(dirty.map((d) => d.save()));
-  return saved.every(Boolean);
-}
 
 export class RunCommands implements RunsApi {
   private readonly terminals = new RunTerminals((ref) => void this.guard(() => this.cancel(ref)));
@@ -110,7 +102,7 @@ export class RunCommands implements RunsApi {
 
   private async runWorkflow(uri: vscode.Uri | undefined, options: RunOptions | undefined): Promise<StartedRun | undefined> {
     const target = uri ?? vscode.window.activeTextEditor?.document.uri;
-    if (!target || target.scheme !== 'file' || !target.path.endsWith('.cairn.toml')) {
+    if (!isWorkflowFile(target)) {
       void vscode.window.showErrorMessage('Cairn: open a *.cairn.toml workflow file (saved on disk) to run it.');
       return undefined;
     }
@@ -193,12 +185,7 @@ export class RunCommands implements RunsApi {
 
   /** Runs a command's body: refused in an untrusted workspace, and a refusal shown as the server said it. */
   private async guard<T>(body: () => Promise<T>): Promise<T | undefined> {
-    if (!vscode.workspace.isTrusted) {
-      void vscode.window.showWarningMessage('Cairn does not run workflows in an untrusted workspace: trust it to run, resume or re-run.', 'Manage Workspace Trust').then((pick) => {
-        if (pick) void vscode.commands.executeCommand('workbench.trust.manage');
-      });
-      return undefined;
-    }
+    if (!trusted('run, resume or re-run')) return undefined;
     try {
       return await body();
     } catch (e) {

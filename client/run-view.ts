@@ -68,7 +68,7 @@ export class RunViews implements RunViewApi {
     const key = keyOf(ref);
     if (task === null) this.paused.delete(key);
     else this.paused.set(key, task);
-    this.panels.get(key)?.setPaused(task);
+    this.panels.get(key)?.sendPaused();
   }
 
   panelOf(runId: string): vscode.WebviewPanel | undefined {
@@ -104,10 +104,8 @@ export class RunViews implements RunViewApi {
     panel.webview.options = this.webviewOptions();
     panel.iconPath = vscode.Uri.joinPath(this.context.extensionUri, 'client', 'icons', 'cairn.svg');
     const key = keyOf(ref);
-    const view = new RunViewPanel(panel, ref, this.client, this.runs.onDidChangeStore, this.context.extensionUri, (message) => this.sent.fire({ runId: ref.runId, message }));
+    const view = new RunViewPanel(panel, ref, this.client, this.runs.onDidChangeStore, this.context.extensionUri, (message) => this.sent.fire({ runId: ref.runId, message }), () => this.paused.get(key));
     this.panels.set(key, view);
-    const paused = this.paused.get(key);
-    if (paused !== undefined) view.setPaused(paused);
     panel.onDidDispose(() => {
       view.dispose();
       if (this.panels.get(key) === view) this.panels.delete(key);
@@ -123,8 +121,6 @@ class RunViewPanel {
   /** The journal byte the view has been sent up to; undefined until the view is ready. */
   private cursor: number | undefined;
   private driverAlive = false;
-  /** The task a debug session holds in this run (client/debug.ts tells), sent again to a new page. */
-  private paused: string | null = null;
   /** The run as the view was sent it, folded by the engine's reducer: where its file, logs and revisions are. */
   private state: RunState = emptyRunState();
   /** The read in flight, and whether the store changed again since it started. */
@@ -138,6 +134,8 @@ class RunViewPanel {
     onDidChangeStore: vscode.Event<void>,
     extensionUri: vscode.Uri,
     private readonly onMessage: (m: FromView) => void,
+    /** The task a debug session holds in this run (RunViews.markPaused), sent again to a new page. */
+    private readonly paused: () => string | undefined,
   ) {
     panel.webview.html = html(panel.webview, extensionUri);
     this.disposables.push(
@@ -158,10 +156,9 @@ class RunViewPanel {
     void this.panel.webview.postMessage(m);
   }
 
-  /** Marks the task a debug session holds (null: none). */
-  setPaused(task: string | null): void {
-    this.paused = task;
-    if (this.cursor !== undefined) this.post({ type: 'paused', task });
+  /** Sends the task a debug session holds now (null: none), once the page has been sent the run. */
+  sendPaused(): void {
+    if (this.cursor !== undefined) this.post({ type: 'paused', task: this.paused() ?? null });
   }
 
   private receive(raw: unknown): void {
@@ -182,7 +179,7 @@ class RunViewPanel {
         // A new page (opened, or reloaded): it starts over from the whole journal.
         this.cursor = undefined;
         await this.pull();
-        if (this.paused !== null) this.post({ type: 'paused', task: this.paused });
+        if (this.paused() !== undefined) this.sendPaused();
         return;
       case 'resume':
         await vscode.commands.executeCommand('cairn.resumeRun', ref);

@@ -11,6 +11,7 @@ import { request } from './protocol-client';
 import type { RunCommands } from './run-commands';
 import { listWorkspaceRuns } from './workspace-runs';
 import { attemptView, runView, snapshotView, taskView, variablesOf, variableView, type NodeView } from './tree-model';
+import { trusted } from './workflow-files';
 
 export type RunNode =
   | { readonly kind: 'run'; readonly store: string; readonly summary: RunSummary }
@@ -188,10 +189,7 @@ export function registerSidebar(context: vscode.ExtensionContext, client: Langua
 async function overrideVariable(client: LanguageClient, tree: VariablesTree, node: VarNode | undefined): Promise<void> {
   const run = tree.shownRun;
   if (node?.kind !== 'variable' || run === undefined) return;
-  if (!vscode.workspace.isTrusted) {
-    void vscode.window.showWarningMessage('Cairn does not change runs in an untrusted workspace: trust it to override a variable.');
-    return;
-  }
+  if (!trusted('override a variable')) return;
   const { name, latest } = node.variable;
   const value = await vscode.window.showInputBox({
     title: `Override ${name} for the next resume of run ${run.runId}`,

@@ -45,8 +45,6 @@ const validation = new ValidationQueue({
 let workspaceFolders: string[] = [];
 const runs = new RunHost({
   notify: (method, params) => void connection.sendNotification(method, params),
-  existingStoreFor: (file) => runInfo.storeFor(file),
-  storeIn: (dir) => runInfo.storeIn(dir),
   workspaceFolders: () => workspaceFolders,
 });
 

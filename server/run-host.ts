@@ -14,6 +14,7 @@ import type { RunState } from '../runner/store/run-state';
 import { readRunEvents } from '../runner/store/run-store';
 import { StoreError } from '../runner/store/store-error';
 import { resolveRunRef } from '../runner/store/workspace-store';
+import { storeIn, storeOfFile } from '../runner/store/store-location';
 import { filePath } from './run-info-store';
 import { RunOutput } from '../runner/cli/run-output';
 import type { CairnNotifications, CairnRequests, RunEndedParams, StartedRun } from './run-protocol';
@@ -29,11 +30,7 @@ interface RunHooks {
 export interface RunHostOptions {
   /** Sends a notification to the editor. */
   readonly notify: <M extends keyof CairnNotifications>(method: M, params: CairnNotifications[M]) => void;
-  /** The store serving a file when one exists (RunInfoStore.storeFor: the nearest `.cairn` upward). */
-  readonly existingStoreFor: (file: string) => string | undefined;
-  /** The store a folder's runs go to (RunInfoStore.storeIn: `.cairn` in it, or as $CAIRN_STORE says). */
-  readonly storeIn: (dir: string) => string;
-  /** The workspace folders (absolute paths): a file's first store is made in the one holding it. */
+  /** The workspace folders (absolute paths): a file's runs go to the store of the one holding it. */
   readonly workspaceFolders: () => readonly string[];
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
@@ -49,17 +46,13 @@ export class RunHost {
 
   constructor(private readonly opts: RunHostOptions) {}
 
-  /**
-   * Where a file's runs go (SPEC §4: the extension uses the workspace folder): the store of the workspace folder
-   * holding it; for a file outside every folder, the nearest store above it, else one beside it.
-   */
+  /** Where a file's runs go (SPEC §4: the extension uses the workspace folder; runner/store/store-location.ts). */
   private storeOfFile(file: string): string {
-    const folder = this.opts
-      .workspaceFolders()
-      .filter((f) => isInside(file, f))
-      .sort((a, b) => b.length - a.length)[0];
-    if (folder !== undefined) return this.opts.storeIn(folder);
-    return this.opts.existingStoreFor(file) ?? this.opts.storeIn(path.dirname(file));
+    return storeOfFile(file, this.opts.workspaceFolders(), this.env);
+  }
+
+  private get env(): Readonly<Record<string, string | undefined>> {
+    return this.opts.env ?? process.env;
   }
 
   readonly run: Handler<'cairn/run'> = async (p) => {
@@ -105,12 +98,12 @@ export class RunHost {
 
   readonly listRuns: Handler<'cairn/listRuns'> = async (p) => {
     const where = localPath(p.uri, 'runs are listed for files and folders on disk');
-    const store = isDirectory(where) ? this.opts.storeIn(where) : this.storeOfFile(where);
+    const store = isDirectory(where) ? storeIn(where, this.env) : this.storeOfFile(where);
     if (!fs.existsSync(path.join(store, 'runs'))) return { runs: [] };
     return { store, runs: await refusalsAsErrors(() => listRuns(store)) };
   };
 
-  readonly getRun: Handler<'cairn/getRun'> = (p) => refusalsAsErrors(() => getRun(p.store, p.runId, this.opts.env ?? process.env));
+  readonly getRun: Handler<'cairn/getRun'> = (p) => refusalsAsErrors(() => getRun(p.store, p.runId, this.env));
 
   readonly varHistory: Handler<'cairn/varHistory'> = (p) => refusalsAsErrors(() => varHistory(p.store, p.runId, { history: true, ...(p.task ? { task: p.task } : {}) }));
 
@@ -190,11 +183,6 @@ export class RunHost {
 }
 
 const key = (store: string, runId: string): string => `${path.resolve(store)}\0${runId}`;
-
-function isInside(file: string, folder: string): boolean {
-  const rel = path.relative(folder, file);
-  return rel !== '' && rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel);
-}
 
 function isDirectory(p: string): boolean {
   try {

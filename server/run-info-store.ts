@@ -4,7 +4,7 @@
 // store's runs folder and of the chosen run's journal when nothing changed; otherwise it reads runs newest
 // first, each once, up to the first of this file. It never loads the workflow file: a hover shows statuses,
 // durations and values, not staleness (which `cairn show` computes by validating the file as it is now).
-import { existsSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runWorkflowFile } from '../runner/store/run-paths';
@@ -12,6 +12,7 @@ import { runDocument, type RunDocument } from '../runner/engine/run-document';
 import { shownValue } from '../runner/store/run-state';
 import { latestVars, type RunState, type VarSnapshot } from '../runner/store/run-state';
 import { readRunsNewestFirst, runPaths } from '../runner/store/run-store';
+import { nearestStore } from '../runner/store/store-location';
 import type { RunInfoProvider, TaskRunInfo, VarValueInfo } from './language-service';
 
 interface Entry {
@@ -28,29 +29,9 @@ export class RunInfoStore implements RunInfoProvider {
 
   constructor(private readonly env: Readonly<Record<string, string | undefined>> = process.env) {}
 
-  /**
-   * The store serving a workflow file: an absolute $CAIRN_STORE, else the nearest folder above the file
-   * holding a store named $CAIRN_STORE (relative) or `.cairn`. The CLI resolves a relative $CAIRN_STORE
-   * against the folder it ran from, which the server cannot know: the nearest one upward is its best guess,
-   * as it is for `.cairn`.
-   */
+  /** The store serving a workflow file, when one exists (store-location.ts nearestStore). */
   storeFor(file: string): string | undefined {
-    if (path.isAbsolute(this.storeName)) return path.resolve(this.storeName);
-    for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
-      const candidate = this.storeIn(dir);
-      if (existsSync(path.join(candidate, 'runs'))) return candidate;
-      if (path.dirname(dir) === dir) return undefined;
-    }
-  }
-
-  /** The store a folder's runs go to (it may not exist yet): `.cairn` in it, or as $CAIRN_STORE says. */
-  storeIn(dir: string): string {
-    return path.resolve(dir, this.storeName);
-  }
-
-  private get storeName(): string {
-    const given = this.env['CAIRN_STORE'];
-    return given !== undefined && given.length > 0 ? given : '.cairn';
+    return nearestStore(file, this.env);
   }
 
   /** Re-reads the latest run of the document's file when the store changed. Never throws. */

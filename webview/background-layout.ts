@@ -50,13 +50,6 @@ export class BackgroundLayout {
     return { placement: placeInColumns(input), pending: true };
   }
 
-  /** Stops the worker (the view is going away). */
-  dispose(): void {
-    this.worker?.stop();
-    this.worker = undefined;
-    this.gen++;
-  }
-
   private request(req: LayoutRequest): void {
     if (!this.noWorker && this.worker === undefined) {
       this.worker = this.startWorker(

@@ -8,7 +8,8 @@ import { formatDuration } from '../runner/model/duration';
 import { latestAttempt, latestVars, shownValue } from '../runner/store/run-state';
 import { h } from './dom';
 import type { FromView } from './run-view-messages';
-import { nodeFace, pendingOverrides, reasonText, reasonWords, shownRunStatus, taskActions, taskVars, type Action, type RunView } from './run-view-model';
+import { reasonWords } from '../runner/engine/status-words';
+import { nodeFace, pendingOverrides, reasonText, shownRunStatus, taskActions, taskVars, type Action, type RunView } from './run-view-model';
 
 type Post = (m: FromView) => void;
 

@@ -2,7 +2,7 @@
 // zoom with the wheel, fit to the window. Keyboard: one node is in the tab order (a roving tabindex, so Tab does
 // not walk 500 nodes); arrows move along the graph (← a dependency, → a dependent, ↑↓ the same column), Enter
 // selects, F fits, + and − zoom. A frame redraws only the nodes that changed.
-import type { TaskStatus } from '../runner/engine/events';
+import { STATUS_GLYPH } from '../runner/engine/status-words';
 import { s } from './dom';
 import { NODE_HEIGHT, NODE_WIDTH, type Placement, type Point } from './layout';
 import { neighbours, nodeFace, type NodeFace, type RunView } from './run-view-model';
@@ -14,15 +14,6 @@ export interface GraphCallbacks {
   hover(id: string | undefined, box: DOMRect | undefined): void;
 }
 
-const GLYPH: Readonly<Record<TaskStatus, string>> = {
-  pending: '○',
-  running: '●',
-  success: '✓',
-  failed: '✗',
-  cancelled: '⊘',
-  interrupted: '⚠',
-  skipped: '↷',
-};
 
 /** The smallest scale at which a node's text reads well: the first view does not go below it. */
 const READABLE = 0.8;
@@ -150,7 +141,7 @@ export class GraphView {
       parts.g.setAttribute('class', `node ${face.status}${face.kept ? ' kept' : ''}${face.stale ? ' stale' : ''}${face.forensic ? ' forensic' : ''}${face.paused ? ' paused' : ''}${id === this.marked ? ' selected' : ''}`);
       parts.g.setAttribute('aria-label', face.label);
       parts.title.textContent = face.label;
-      parts.glyph.textContent = face.paused ? '‖' : face.stale ? '⚠' : GLYPH[face.status];
+      parts.glyph.textContent = face.paused ? '‖' : face.stale ? '⚠' : STATUS_GLYPH[face.status];
       parts.detail.textContent = cut(face.detail, 26);
     }
   }

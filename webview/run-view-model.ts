@@ -2,8 +2,9 @@
 // so the view and `cairn show` never disagree), plus what only the view knows (kept tasks, staleness, the
 // selection, trust). `receive` applies a message and says what changed, so a frame redraws only that; the
 // functions below derive what a node, the toolbar and the details panel show. Pure: tested in node.
-import { isDriven, isResumable, type AttemptOutcome, type CancelReason, type RunEvent, type RunStatus, type SkipReason, type TaskShape, type TaskStatus } from '../runner/engine/events';
+import { isDriven, isResumable, type RunEvent, type RunStatus, type TaskShape, type TaskStatus } from '../runner/engine/events';
 import { formatDuration } from '../runner/model/duration';
+import { reasonWords } from '../runner/engine/status-words';
 import { applyEvent, emptyRunState, latestAttempt, shownValue, type RunState, type TaskState } from '../runner/store/run-state';
 import type { ToView, ViewRun } from './run-view-messages';
 
@@ -183,35 +184,6 @@ export function reasonText(t: TaskState): string | undefined {
   return reasonWords(t.reason, latestAttempt(t)?.outcome);
 }
 
-/** A task's or an attempt's reason in words; the attempt's outcome gives the exit code or signal. */
-export function reasonWords(reason: CancelReason | SkipReason | AttemptOutcome['reason'], outcome: AttemptOutcome | undefined): string | undefined {
-  switch (reason) {
-    case null:
-      return undefined;
-    case 'exit':
-      return outcome?.exitCode != null ? `exit ${outcome.exitCode}` : 'exit';
-    case 'signal':
-      return outcome?.signal ? `killed by ${outcome.signal}` : 'killed by a signal';
-    case 'timeout':
-      return 'timed out';
-    case 'spawn':
-      return 'could not start';
-    case 'template':
-      return 'command could not be rendered';
-    case 'upstream-failed':
-      return 'dependency failed';
-    case 'user':
-      return 'cancelled by you';
-    case 'condition-false':
-      return 'condition false';
-    case 'target-not-failed':
-      return 'target did not fail';
-    default: {
-      const never: never = reason;
-      return String(never);
-    }
-  }
-}
 
 export interface NodeFace {
   readonly status: TaskStatus;

@@ -4,8 +4,6 @@
 // translates. Each task is a thread while it is about to start, runs, or is held; ids stay the same per task.
 // The run is an ordinary run in the store: its events are journaled as always, so it can be resumed later.
 import { EventEmitter } from 'node:events';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { AttemptOutcome, RunEvent, RunStatus } from '../engine/events';
 import { reloadForRestart, startRun, type EngineOptions, type RunHandle } from '../engine/engine';
 import type { AfterFailure, AfterFailureInfo, BeforeTaskInfo } from '../engine/drive';
@@ -14,8 +12,8 @@ import { MAX_OVERRIDE_LENGTH } from '../engine/override-var';
 import { varEvent, type VarScope } from '../engine/run-vars';
 import type { PreparedTask } from '../engine/task-context';
 import { isTruthy } from '../expr/expression';
+import { reasonWords } from '../engine/status-words';
 import { RunOutput } from '../cli/run-output';
-import type { RunState } from '../store/run-state';
 import type { PlacedBreakpoint } from './breakpoints';
 import { evaluateExpr, type DebugScope } from './debug-expr';
 
@@ -34,32 +32,14 @@ export interface DebugLaunch {
   readonly io?: EngineOptions['io'];
 }
 
-/**
- * Where a workflow's runs go when the launch names no store: an absolute $CAIRN_STORE; else the nearest folder
- * above the file with a store ($CAIRN_STORE relative, or `.cairn`); else one beside the file (as the editor's
- * runs do for a file outside every workspace folder).
- */
-export function defaultStoreRoot(workflow: string, env: Readonly<Record<string, string | undefined>> = process.env): string {
-  const given = env['CAIRN_STORE'];
-  const name = given !== undefined && given.length > 0 ? given : '.cairn';
-  if (path.isAbsolute(name)) return name;
-  for (let dir = path.dirname(workflow); ; dir = path.dirname(dir)) {
-    if (fs.existsSync(path.join(dir, name, 'runs'))) return path.join(dir, name);
-    if (path.dirname(dir) === dir) return path.join(path.dirname(workflow), name);
-  }
-}
-
 export type StopReason = 'entry' | 'breakpoint' | 'step' | 'pause' | 'exception';
 
 /** A task held by the debugger, before it starts or after it failed. */
 export interface Hold {
   readonly kind: 'before' | 'failure';
-  readonly threadId: number;
   readonly task: string;
   readonly attempt: number;
-  readonly reason: StopReason;
   readonly prepared: PreparedTask | undefined;
-  readonly vars: VarScope;
   /** A failure hold's outcome and log tail. */
   readonly outcome?: AttemptOutcome;
   readonly logTail?: string;
@@ -105,10 +85,6 @@ export class DebugRuntime extends EventEmitter<RuntimeEvents> {
 
   get runId(): string | undefined {
     return this.handle?.runId;
-  }
-
-  get state(): RunState | undefined {
-    return this.handle?.store.state;
   }
 
   /** Starts the run. Refusals (an invalid workflow) reject, before anything is recorded. */
@@ -175,10 +151,10 @@ export class DebugRuntime extends EventEmitter<RuntimeEvents> {
   }
 
   /** The run's variables, as shown (secrets as ***). */
-  variables(): { readonly name: string; readonly value: string; readonly secret: boolean; readonly source: string }[] {
+  variables(): { readonly name: string; readonly value: string; readonly secret: boolean }[] {
     const vars = this.vars;
     if (!vars) return [];
-    return vars.entries().map(([name, v]) => ({ name, value: v.secret ? '***' : v.value, secret: v.secret, source: v.source }));
+    return vars.entries().map(([name, v]) => ({ name, value: vars.shown(name) ?? '', secret: v.secret }));
   }
 
   /** What expressions see at a held task (or, without one, the run's variables only). */
@@ -261,12 +237,9 @@ export class DebugRuntime extends EventEmitter<RuntimeEvents> {
       const threadId = this.threadOf(info.task);
       const entry: HoldEntry = {
         kind: 'before',
-        threadId,
         task: info.task,
         attempt: info.attempt,
-        reason: why.reason,
         prepared: info.prepared,
-        vars: info.vars,
         varsChanged: false,
         release: () => resolve(entry.varsChanged ? 'vars-changed' : undefined),
       };
@@ -286,12 +259,9 @@ export class DebugRuntime extends EventEmitter<RuntimeEvents> {
       const failure = describeFailure(info.outcome);
       const entry: HoldEntry = {
         kind: 'failure',
-        threadId,
         task: info.task,
         attempt: info.attempt,
-        reason: 'exception',
         prepared: info.prepared,
-        vars: info.vars,
         outcome: info.outcome,
         logTail: info.logTail,
         varsChanged: false,
@@ -370,10 +340,7 @@ export class DebugRuntime extends EventEmitter<RuntimeEvents> {
   }
 }
 
-/** A failure in the CLI's words: "exit 1", "timed out", "killed by SIGTERM". */
+/** A failure in words: "exit 1", "timed out", "killed by SIGTERM" (the run view says it the same way). */
 export function describeFailure(o: AttemptOutcome): string {
-  if (o.reason === 'exit') return `exit ${o.exitCode ?? '?'}`;
-  if (o.reason === 'signal') return `killed by ${o.signal ?? 'a signal'}`;
-  if (o.reason === 'timeout') return 'timed out';
-  return o.message ?? o.reason ?? 'failed';
+  return reasonWords(o.reason, o) ?? 'failed';
 }

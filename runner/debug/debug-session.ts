@@ -12,7 +12,8 @@ import { releaseExecHosts } from '../engine/engine';
 import { RefusedError } from '../engine/load-workflow';
 import { placeBreakpoints, taskLines, type BreakpointRequest, type PlacedBreakpoint } from './breakpoints';
 import { evaluateText } from './debug-expr';
-import { DebugRuntime, defaultStoreRoot, describeFailure, type Hold } from './debug-runtime';
+import { storeOfFile } from '../store/store-location';
+import { DebugRuntime, describeFailure, type Hold } from './debug-runtime';
 import type { DebugLaunch } from './debug-runtime';
 
 /** The launch configuration (package.json's `debuggers` contribution documents it for the editor). */
@@ -103,7 +104,9 @@ export class CairnDebugSession extends LoggingDebugSession {
     // never says configurationDone is given CONFIGURATION_WAIT_MS).
     await Promise.race([this.configurationDone, new Promise((r) => setTimeout(r, CONFIGURATION_WAIT_MS).unref())]);
     this.workflow = workflow;
-    this.store = args.store ?? defaultStoreRoot(workflow);
+    // No store given (a client other than VS Code, which gives its workspace folder's): the rule for a file
+    // outside every workspace folder.
+    this.store = args.store ?? storeOfFile(workflow, [], process.env);
     const launch: DebugLaunch = {
       workflow,
       storeRoot: this.store,
@@ -218,22 +221,11 @@ export class CairnDebugSession extends LoggingDebugSession {
   }
 
   protected override setVariableRequest(response: DebugProtocol.SetVariableResponse, args: DebugProtocol.SetVariableArguments): void {
-    this.answer(response, () => this.setVariable(response, args));
-  }
-
-  private async setVariable(response: DebugProtocol.SetVariableResponse, args: DebugProtocol.SetVariableArguments): Promise<void> {
-    const where = unref(args.variablesReference);
-    if (!this.runtime || where?.kind !== 'variables') {
-      this.sendErrorResponse(response, { id: 2001, format: 'only the run\'s Variables can be changed', showUser: true });
-      return;
-    }
-    try {
-      const value = await this.runtime.setVariable(args.name, unquote(args.value));
-      response.body = { value };
+    this.answer(response, async () => {
+      if (!this.runtime || unref(args.variablesReference)?.kind !== 'variables') throw new Error("only the run's Variables can be changed");
+      response.body = { value: await this.runtime.setVariable(args.name, unquote(args.value)) };
       this.sendResponse(response);
-    } catch (e) {
-      this.sendErrorResponse(response, { id: 2002, format: message(e), showUser: true });
-    }
+    });
   }
 
   protected override continueRequest(response: DebugProtocol.ContinueResponse): void {

@@ -129,8 +129,6 @@ export async function drive(req: DriveRequest): Promise<RunStatus> {
     }
   };
 
-  /** Each task's latest prepared attempt, for the failure hook (what ran). */
-  const preparedOf = new Map<string, PreparedTask>();
   const nextAttempt = (id: string): number => (state.tasks.get(id)?.attempts.length ?? 0) + 1;
   /** Records not awaited by their task (successes): the run ends only after all are durable. */
   const inFlight = new Set<Promise<void>>();
@@ -146,7 +144,6 @@ export async function drive(req: DriveRequest): Promise<RunStatus> {
   async function failUnspawned(task: Task, reason: 'template' | 'spawn', message: string, src: Source = original): Promise<AttemptOutcome> {
     const n = nextAttempt(task.id);
     const log = store.logPath(task.id, n);
-    preparedOf.delete(task.id);
     await fs.promises.writeFile(log, `cairn: ${message}\n`).catch(() => undefined);
     const outcome: AttemptOutcome = { status: 'failed', reason, exitCode: null, signal: null, message };
     const fingerprint: Fingerprint = { command: '', template: task.run?.value ?? '', dir: '', shell: '', env: {}, vars: {}, inputs: {} };
@@ -157,24 +154,26 @@ export async function drive(req: DriveRequest): Promise<RunStatus> {
     return outcome;
   }
 
-  /** One attempt; the outcome is durable when this resolves (a success's, by the end of the run). */
-  async function attempt(task: Task, extraEnv: Record<string, string>, src: Source): Promise<AttemptOutcome> {
+  /**
+   * One attempt, and what it ran (none when it failed before anything was spawned); the outcome is durable when
+   * this resolves (a success's, by the end of the run).
+   */
+  async function attempt(task: Task, extraEnv: Record<string, string>, src: Source): Promise<{ outcome: AttemptOutcome; prepared?: PreparedTask }> {
     let prep = await prepareTask(src.wf, task, vars, workflowDir);
-    if (!prep.ok) return failUnspawned(task, prep.reason, prep.message, src);
+    if (!prep.ok) return { outcome: await failUnspawned(task, prep.reason, prep.message, src) };
     const n = nextAttempt(task.id);
     const log = store.logPath(task.id, n);
     const held = await req.hooks.beforeTask?.({ runId: store.runId, task: task.id, attempt: n, prepared: prep.task, vars });
     if (stop.signal.aborted) {
       // Held until the run was cancelled (the debugger's Stop): it never started, and says so.
       await record([{ type: 'task-status', task: task.id, status: 'cancelled', reason: 'user' }]).catch(() => undefined);
-      return { status: 'cancelled', reason: 'user', exitCode: null, signal: null };
+      return { outcome: { status: 'cancelled', reason: 'user', exitCode: null, signal: null } };
     }
     if (held === 'vars-changed') {
       prep = await prepareTask(src.wf, task, vars, workflowDir);
-      if (!prep.ok) return failUnspawned(task, prep.reason, prep.message, src);
+      if (!prep.ok) return { outcome: await failUnspawned(task, prep.reason, prep.message, src) };
     }
     const p = prep.task;
-    preparedOf.set(task.id, p);
     // Write-ahead: no task starts before its attempt-started is durable, so every execution that may have had
     // effects is in the journal, even after kill -9. (The log file is created by the exec at the first byte.)
     await record([{ type: 'attempt-started', task: task.id, attempt: n, resume: req.resume, revision: src.revision, command: p.shownCommand, dir: p.dir, log, fingerprint: p.fingerprint }]);
@@ -241,10 +240,10 @@ export async function drive(req: DriveRequest): Promise<RunStatus> {
         .catch(() => undefined)
         .finally(() => inFlight.delete(durable));
       inFlight.add(durable);
-      return outcome;
+      return { outcome, prepared: p };
     }
     await record(events);
-    return outcome;
+    return { outcome, prepared: p };
   }
 
   /** A task with its condition and retries. Forensic tasks of a failed task run right after it. */
@@ -266,10 +265,10 @@ export async function drive(req: DriveRequest): Promise<RunStatus> {
     let src = original;
     let def = task;
     for (let i = 0; ; i++) {
-      const outcome = await attempt(def, extraEnv, src);
+      const { outcome, prepared } = await attempt(def, extraEnv, src);
       if (outcome.status === 'success') return 'success';
       if (outcome.status === 'cancelled' || stop.signal.aborted) return 'cancelled';
-      const decided = await afterFailure(def, outcome);
+      const decided = await afterFailure(def, outcome, prepared);
       if (stop.signal.aborted) return 'cancelled';
       if (decided.action === 'retry') {
         if (decided.loaded) {
@@ -290,10 +289,10 @@ export async function drive(req: DriveRequest): Promise<RunStatus> {
   }
 
   /** The hook's decision on a failed attempt (durable by now); without a hook, 'fail'. */
-  async function afterFailure(task: Task, outcome: AttemptOutcome): Promise<AfterFailure> {
+  async function afterFailure(task: Task, outcome: AttemptOutcome, prepared: PreparedTask | undefined): Promise<AfterFailure> {
     if (!req.hooks.afterFailure) return { action: 'fail' };
     const last = latestAttempt(state.tasks.get(task.id)!);
-    return req.hooks.afterFailure({ runId: store.runId, task: task.id, attempt: last?.attempt ?? 0, outcome, logTail: last?.logTail ?? '', prepared: preparedOf.get(task.id), vars });
+    return req.hooks.afterFailure({ runId: store.runId, task: task.id, attempt: last?.attempt ?? 0, outcome, logTail: last?.logTail ?? '', prepared, vars });
   }
 
   async function runForensics(target: Task): Promise<void> {

@@ -3,6 +3,7 @@
 // (its schema doc). Run facts come from the injected provider, if any.
 import { MarkupKind, type Hover, type Position } from 'vscode-languageserver-types';
 import type { TaskStatus } from '../../runner/engine/events';
+import { STATUS_GLYPH } from '../../runner/engine/status-words';
 import type { Task, Workflow } from '../../runner/model/workflow';
 import type { DocumentAnalysis } from './document-analysis';
 import type { Logger } from './guard';
@@ -74,26 +75,7 @@ function runLine(run: TaskRunInfo): string {
 }
 
 function statusText(status: TaskStatus): string {
-  switch (status) {
-    case 'success':
-      return '✓ succeeded';
-    case 'failed':
-      return '✗ failed';
-    case 'running':
-      return '● running';
-    case 'pending':
-      return '○ pending';
-    case 'cancelled':
-      return '⊘ cancelled';
-    case 'interrupted':
-      return '⚠ interrupted';
-    case 'skipped':
-      return '↷ skipped';
-    default: {
-      const never: never = status;
-      return String(never);
-    }
-  }
+  return `${STATUS_GLYPH[status]} ${status === 'success' ? 'succeeded' : status}`;
 }
 
 export function formatDuration(ms: number): string {
