@@ -20,7 +20,7 @@ export async function saveWorkflows(): Promise<boolean> {
  */
 export function trusted(what: string): boolean {
   if (vscode.workspace.isTrusted) return true;
-  void vscode.window.showWarningMessage(`Cairn does not run workflows in an untrusted workspace: trust it to ${what}.`, 'Manage Workspace Trust').then((pick) => {
+  void vscode.window.showWarningMessage(`Cairn only edits in an untrusted workspace: trust it to ${what}.`, 'Manage Workspace Trust').then((pick) => {
     if (pick) void vscode.commands.executeCommand('workbench.trust.manage');
   });
   return false;
