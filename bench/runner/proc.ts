@@ -3,9 +3,10 @@
 // (ru_maxrss: the largest single process of the tree, e.g. node for Cairn, python for snakemake), otherwise by
 // sampling VmHWM in /proc for the process and its descendants every 20 ms.
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, readdirSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { treePeakRssKb } from '../../runner/testing/process-tree';
 
 export const GNU_TIME = '/usr/bin/time';
 
@@ -50,7 +51,7 @@ export function timeCommand(argv: readonly string[], opts: ProcOptions): Promise
     const sampler =
       opts.rss === 'proc-sampling' && child.pid !== undefined
         ? setInterval(() => {
-            sampledKb = Math.max(sampledKb, treeHwmKb(child.pid ?? 0));
+            sampledKb = Math.max(sampledKb, treePeakRssKb(child.pid ?? 0));
           }, 20)
         : undefined;
     let timedOut = false;
@@ -94,23 +95,4 @@ function safeRead(file: string): string {
   } catch {
     return '';
   }
-}
-
-/** Max VmHWM (kB) of pid and its descendants right now. */
-function treeHwmKb(pid: number): number {
-  let max = 0;
-  const stack = [pid];
-  while (stack.length > 0) {
-    const p = stack.pop() ?? 0;
-    const hwm = /VmHWM:\s+(\d+)/.exec(safeRead(`/proc/${p}/status`));
-    if (hwm?.[1]) max = Math.max(max, Number(hwm[1]));
-    try {
-      for (const t of readdirSync(`/proc/${p}/task`)) {
-        for (const c of safeRead(`/proc/${p}/task/${t}/children`).split(/\s+/)) if (c) stack.push(Number(c));
-      }
-    } catch {
-      /* exited */
-    }
-  }
-  return max;
 }

@@ -59,6 +59,18 @@ describe('RunOutput: the text of a run for its terminal', () => {
     assert.match(sent.join(''), /✓ a 1\.2s\n$/);
   });
 
+  it('shows the newest lines of a chunk too big for its bound, after a note counting the older ones', () => {
+    const { out, sent } = setup({ maxPendingChars: 100 });
+    out.onOutput('a', Array.from({ length: 1000 }, (_, i) => `line ${i}\n`).join(''));
+    out.flush();
+    const lines = sent.join('').split('\n');
+    const shown = lines.filter((l) => /^\[a\] line/.test(l));
+    assert.ok(shown.length > 0 && shown.join('\n').length <= 100, lines.join('\n'));
+    assert.equal(shown[shown.length - 1], '[a] line 999', 'the newest line is shown');
+    assert.match(lines[0] ?? '', new RegExp(`^\\[a\\] … ${1000 - shown.length} lines not shown here`), 'the note comes first, for the older lines');
+    assert.deepEqual(shown, shown.map((_l, i) => `[a] line ${1000 - shown.length + i}`), 'in order, no gap');
+  });
+
   it('keeps only the end of a line that never ends (a progress bar redrawn with \\r)', () => {
     const { out, sent } = setup();
     for (let i = 0; i < 1000; i++) out.onOutput('a', `\r${String(i).padStart(3, '0')}% ${'#'.repeat(40)}`);

@@ -31,7 +31,7 @@ export class RunOutput {
 
   constructor(private readonly opts: RunOutputOptions) {
     this.flushMs = opts.flushMs ?? 50;
-    this.maxPendingChars = opts.maxPendingChars ?? 1024 * 1024;
+    this.maxPendingChars = opts.maxPendingChars ?? 64 * 1024;
   }
 
   /** A batch of durable events: their lines go out at once, in one notification with what was pending. */
@@ -57,14 +57,28 @@ export class RunOutput {
     }
     this.partial.set(task, text.slice(cut + 1));
     const lines = text.slice(0, cut).split('\n');
-    let out = '';
-    for (const l of lines) out += `[${task}] ${l.endsWith('\r') ? l.slice(0, -1) : l}\n`;
-    if (this.pendingChars + out.length > this.maxPendingChars) {
-      this.dropped.set(task, (this.dropped.get(task) ?? 0) + lines.length);
-      this.schedule();
-      return;
+    // Past the bound, the newest lines that still fit are shown (what the task is doing now) and the older ones
+    // counted; a chunk of 64 KB is never all-or-nothing.
+    const room = this.maxPendingChars - this.pendingChars;
+    const shown: string[] = [];
+    let size = 0;
+    for (let i = lines.length - 1; i >= 0; i--) {
+      const l = lines[i] ?? '';
+      const line = `[${task}] ${l.endsWith('\r') ? l.slice(0, -1) : l}\n`;
+      if (size + line.length > room) break;
+      shown.push(line);
+      size += line.length;
     }
-    this.push(out);
+    const dropped = lines.length - shown.length;
+    if (dropped > 0) {
+      // Said before what is shown, so that the count sits where the lines it stands for were.
+      this.dropped.set(task, (this.dropped.get(task) ?? 0) + dropped);
+      this.schedule();
+    }
+    if (shown.length > 0) {
+      this.flushDropped();
+      this.push(shown.reverse().join(''));
+    }
   }
 
   /** Sends what is pending now (and at the end of a run: every unfinished line). */
@@ -72,13 +86,18 @@ export class RunOutput {
     clearTimeout(this.timer);
     this.timer = undefined;
     if (final) for (const task of [...this.partial.keys()]) this.endLine(task);
-    for (const [task, n] of this.dropped) this.pending.push(`[${task}] … ${n} line${n === 1 ? '' : 's'} not shown here (the task printed faster than the editor can show; its log has every line)\n`);
-    this.dropped.clear();
+    this.flushDropped();
     if (this.pending.length === 0) return;
     const text = this.pending.join('');
     this.pending = [];
     this.pendingChars = 0;
     this.opts.emit(text);
+  }
+
+  /** Puts the "lines not shown" notes into what is pending (not counted against the bound: one line per task). */
+  private flushDropped(): void {
+    for (const [task, n] of this.dropped) this.pending.push(`[${task}] … ${n} line${n === 1 ? '' : 's'} not shown here (the task printed faster than the editor can show; its log has every line)\n`);
+    this.dropped.clear();
   }
 
   private endLine(task: string): void {

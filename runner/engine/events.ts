@@ -44,9 +44,9 @@ export interface AttemptOutcome {
 
 /** Everything that decides whether a succeeded attempt is stale (SPEC §3.6). */
 export interface Fingerprint {
-  /** The rendered command, secrets masked. */
+  /** The rendered command, secrets masked (past 4 KB, its sha256: see task-context.ts). */
   readonly command: string;
-  /** The command as written (templates unexpanded): tells "command changed" from "variable changed". */
+  /** The command as written (templates unexpanded; past 4 KB, its sha256): tells "command changed" from "variable changed". */
   readonly template: string;
   readonly dir: string;
   readonly shell: string;

@@ -106,8 +106,8 @@ export async function prepareTask(wf: Workflow, task: Task, vars: VarScope, work
   for (const [k, v] of Object.entries(ownEnv)) maskedEnv[k] = mask(v);
   const shownCommand = mask(run.text);
   const fingerprint: Fingerprint = {
-    command: shownCommand,
-    template: task.run!.value,
+    command: compared(shownCommand),
+    template: compared(task.run!.value),
     dir,
     shell: settings.shell ?? '',
     env: maskedEnv,
@@ -151,6 +151,16 @@ function hashFile(file: string): Promise<string> {
   });
 }
 
+/**
+ * What a fingerprint keeps of a command: the text itself, or past 4 KB its sha256. The attempt-started event
+ * already holds the rendered command whole; only equality matters here, and a 1 MB generated script would
+ * otherwise be journaled three times per attempt. Applied again when comparing, so fingerprints recorded
+ * whole (before this) compare equal to hashed ones.
+ */
+function compared(text: string): string {
+  return text.length <= 4096 ? text : `sha256:${createHash('sha256').update(text).digest('hex')}`;
+}
+
 function sameVars(a: Fingerprint, b: Fingerprint): boolean {
   const keys = new Set([...Object.keys(a.vars), ...Object.keys(b.vars)]);
   for (const k of keys) if (a.vars[k] !== b.vars[k]) return false;
@@ -161,7 +171,7 @@ function sameVars(a: Fingerprint, b: Fingerprint): boolean {
 export function staleReasons(then: Fingerprint, now: Fingerprint): string[] {
   const reasons: string[] = [];
   // A rendered command that differs only through its variables is reported as those variables.
-  if (then.template !== now.template || (then.command !== now.command && sameVars(then, now))) reasons.push('command changed');
+  if (compared(then.template) !== compared(now.template) || (compared(then.command) !== compared(now.command) && sameVars(then, now))) reasons.push('command changed');
   if (then.dir !== now.dir) reasons.push('dir changed');
   if (then.shell !== now.shell) reasons.push('shell changed');
   for (const k of new Set([...Object.keys(then.env), ...Object.keys(now.env)])) {

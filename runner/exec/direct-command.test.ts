@@ -44,6 +44,11 @@ describe('direct commands (no shell for plain commands)', () => {
     }
   });
 
+  it('leaves a plain command too long to be an argument to the shell', () => {
+    assert.ok(directArgv(`echo ${'word '.repeat(20)}`, '/', PATH));
+    assert.equal(directArgv(`echo ${'w'.repeat(200_000)}`, '/', PATH), undefined);
+  });
+
   it('execs a script in the task folder only when it has a #! line', () => {
     fs.writeFileSync(path.join(dir, 'with.sh'), '#!/bin/sh\necho hi\n', { mode: 0o755 });
     fs.writeFileSync(path.join(dir, 'without.sh'), 'echo hi\n', { mode: 0o755 });

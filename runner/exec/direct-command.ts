@@ -5,6 +5,7 @@
 // error, exit code and expansion stays the shell's.
 import { closeSync, openSync, readSync, statSync, accessSync, constants } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
+import { tooLongForArgv } from './shell';
 
 /** Words made only of characters no shell treats specially, separated by spaces. */
 const PLAIN = /^[A-Za-z0-9_\-.,/:@%+=]+(?: +[A-Za-z0-9_\-.,/:@%+=]+)*$/;
@@ -52,7 +53,7 @@ function isDirectlyExecutable(file: string): boolean {
 /** The argv to exec without a shell, or undefined when the command needs one. */
 export function directArgv(command: string, cwd: string, searchPath: string): string[] | undefined {
   const text = command.trim();
-  if (!PLAIN.test(text)) return undefined;
+  if (tooLongForArgv(text) || !PLAIN.test(text)) return undefined;
   const words = text.split(/ +/);
   const first = words[0]!;
   if (first.includes('=') || SHELL_WORDS.has(first)) return undefined; // `FOO=1 cmd` is an assignment

@@ -70,6 +70,32 @@ describe('executeTask', () => {
       assert.equal(result.stdout, sh.endsWith('bash') ? 'bash\n' : '\n');
     });
 
+    it('runs a command too long to be an argument (1 MB) by evaluating it from a pipe, under bash and sh', async () => {
+      // 1 MB of shell: far past Linux's 128 KiB per argument, so `sh -c` would fail with E2BIG.
+      const body = Array.from({ length: 20_000 }, (_, i) => `x${i}=${'v'.repeat(40)}`).join('\n');
+      const command = `${body}\necho "$x19999" | wc -c\ncat | wc -c\necho done`;
+      assert.ok(Buffer.byteLength(command) > 900_000);
+      for (const shell of ['/bin/bash', '/bin/sh']) {
+        const result = await executeTask(box.spec(command, { shell, captureStdout: true }), {});
+        assert.equal(result.outcome, 'exit', `${shell}: ${result.logTail}`);
+        assert.equal(result.outcome === 'exit' && result.exitCode, 0, `${shell}: ${result.logTail}`);
+        assert.deepEqual(result.stdout?.split('\n').map((l) => l.trim()), ['41', '0', 'done', ''], `${shell}: the script ran whole, and the task still has no stdin`);
+      }
+    });
+
+    it('says what to do when a command too long to be an argument has a shell that is not POSIX', async () => {
+      const result = await executeTask(box.spec(`${'x'.repeat(200_000)}`, { shell: '/usr/bin/env' }), {});
+      assert.equal(result.outcome, 'spawn');
+      assert.match(result.outcome === 'spawn' ? result.message : '', /larger than the system allows .*\(E2BIG\); move the command into a script file/);
+    });
+
+    it('ends cleanly when a long script exits before the shell has read it all', async () => {
+      const command = `echo early; exit 3\n${'# padding\n'.repeat(30_000)}`;
+      const result = await executeTask(box.spec(command, { shell: '/bin/bash' }), {});
+      assert.equal(result.outcome === 'exit' && result.exitCode, 3);
+      assert.equal(result.logTail, 'early');
+    });
+
     it('gives the task no stdin', async () => {
       const result = await executeTask(box.spec('cat; echo "read $?"'), {});
       assert.equal(result.logTail, 'read 0');

@@ -1,8 +1,9 @@
 // Runs one attempt of a task as its own process group and says how it ended, with its log tail, captured
 // stdout and $CAIRN_OUTPUT records as they appear. Knows nothing of stores or events: the engine listens via hooks.
 import { spawn } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
 import { accessSync, appendFileSync, constants, openSync, unlinkSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { LogFile } from './log-file';
 import { LogTail } from './log-tail';
 import { OutputSink, type StreamName } from './output-sink';
@@ -11,6 +12,7 @@ import { ProcessGroup, type GroupEnd } from './process-group';
 import { SecretMatcher, maskSecrets } from './secret-masker';
 import { describeSpawnError } from './spawn-error';
 import { StdoutCapture } from './stdout-capture';
+import { tooLongForArgv } from './shell';
 import { monotonicMs } from './monotonic';
 
 export interface ExecSpec {
@@ -79,6 +81,8 @@ export interface ExecReport {
 export type ExecResult = ExecOutcome & ExecReport;
 
 const DEFAULT_KILL_GRACE_MS = 5000;
+/** Shells that read `eval "$(cat <&3)"` as sh does (for commands too long to be an argument). */
+const POSIX_SHELL = /^(sh|bash|dash|ash|ksh|mksh|zsh|yash|posh)$/;
 const DEFAULT_TAIL_LINES = 50;
 /**
  * After the leader exits, how long processes it left behind may keep stdout/stderr open (a background job
@@ -120,24 +124,37 @@ export async function executeTask(spec: ExecSpec, hooks: ExecHooks, abort?: Abor
 
   let pid: number | undefined;
   try {
-    const [file, args] = spec.argv !== undefined && spec.argv.length > 0 ? [spec.argv[0]!, spec.argv.slice(1)] : [spec.shell, ['-c', spec.command]];
+    const direct = spec.argv !== undefined && spec.argv.length > 0;
+    // Too long for an argument: a POSIX shell gets the command on fd 3 and evals it whole. (Node's stdio "pipes"
+    // are sockets, which `sh /dev/fd/3` cannot open.) The substitution is expanded before `3<&-` applies, so the
+    // task itself runs without the extra descriptor.
+    const viaPipe = !direct && tooLongForArgv(spec.command) && POSIX_SHELL.test(basename(spec.shell));
+    const [file, args] = direct && spec.argv ? [spec.argv[0] ?? '', spec.argv.slice(1)] : [spec.shell, ['-c', viaPipe ? 'eval "$(cat <&3)" 3<&-' : spec.command]];
     const child = spawn(file, args, {
       cwd: spec.cwd,
       // A shell would set PWD to the task's folder; without one, do it here so the task sees the same.
       env: spec.argv !== undefined ? { ...spec.env, PWD: spec.cwd } : spec.env,
       // Its own process group (setsid), so that signals reach everything it starts and nothing else of ours.
       detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: viaPipe ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'],
     });
+    if (viaPipe) {
+      const script = child.stdio[3] as Writable | null;
+      // A shell that exits before reading all of it (`exit` early) closes the pipe: not an error of ours.
+      script?.on('error', () => undefined);
+      script?.end(spec.command);
+    }
     // Listeners go on before the first await, so no exit or data can slip past.
     const exited = new Promise<Exit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
     const failed = new Promise<unknown>((resolve) => child.once('error', resolve));
     const childPid = child.pid;
     if (childPid === undefined) return await spawnFailure(await failed);
     pid = childPid;
-    if (capture !== undefined) child.stdout.on('data', (chunk: Buffer) => capture.push(chunk));
-    sink.attach(child.stdout, 'stdout');
-    sink.attach(child.stderr, 'stderr');
+    // Piped above, so present (the fd-3 variant's stdio array loses that in the types).
+    const stdout = child.stdout as Readable;
+    if (capture !== undefined) stdout.on('data', (chunk: Buffer) => capture.push(chunk));
+    sink.attach(stdout, 'stdout');
+    sink.attach(child.stderr as Readable, 'stderr');
     safely(() => hooks.onSpawn?.(childPid));
 
     const outcome = await supervise(new ProcessGroup(childPid), exited);

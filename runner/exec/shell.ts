@@ -8,6 +8,17 @@ export type ShellResolution = { readonly path: string } | { readonly error: stri
 const cache = new Map<string, ShellResolution>();
 
 /**
+ * The longest command passed as an argument (`sh -c <command>`, or the words of a direct exec). Linux refuses a
+ * single argument over 128 KiB (MAX_ARG_STRLEN) with E2BIG; a longer command (a generated script, a big inline
+ * heredoc) is fed to the shell as a script on a pipe instead (see execute-task.ts), as GitHub Actions runs a
+ * `run:` block from a file.
+ */
+export const MAX_ARG_BYTES = 96 * 1024;
+
+/** Whether `command` is too long to be an argument (see MAX_ARG_BYTES). */
+export const tooLongForArgv = (command: string): boolean => command.length > MAX_ARG_BYTES / 4 && Buffer.byteLength(command) > MAX_ARG_BYTES;
+
+/**
  * No name, or `bash`: bash if it is on PATH, else sh (SPEC: `shell = "bash"  # bash if present, else sh`).
  * Another bare name is looked up on PATH. A name with a `/` is a path: an absolute one must be an executable
  * file; a relative one is returned as given, because it is relative to the task's working directory, which

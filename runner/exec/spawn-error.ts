@@ -13,6 +13,8 @@ export async function describeSpawnError(error: unknown, shell: string, cwd: str
       return shell.includes('/') ? `cannot start "${shell}": no such file` : `cannot start "${shell}": not found on PATH`;
     case 'EACCES':
       return `cannot start "${shell}": permission denied (not executable?)`;
+    case 'E2BIG':
+      return `cannot start "${shell}": the command and its environment are larger than the system allows for a program's arguments (E2BIG); move the command into a script file`;
     case 'ENOEXEC':
       return `cannot start "${shell}": not an executable format`;
     default:
