@@ -27,6 +27,7 @@ import type { BenchRow } from './bench-row';
 import { randomDag, type LayoutDag } from './layout.bench';
 import { median } from './measure';
 import { launchChromium, openRunViewPage } from './run-view/page';
+import { ensureBinaries } from './runner/install';
 
 const BENCH = 'run view';
 const PAINT_TARGET_MS = 1000;
@@ -445,6 +446,8 @@ async function keepsUp(browser: Browser, dag: LayoutDag, perSecond: number): Pro
 }
 
 export async function run(): Promise<BenchRow[]> {
+  // A fresh machine has no browser: Debian's chromium is installed as the runner bench installs its peers.
+  for (const note of ensureBinaries(['chromium']).notes) console.error(`[run view bench] ${note}`);
   const browser = await launchChromium();
   try {
     const rows: BenchRow[] = [];

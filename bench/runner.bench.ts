@@ -1,4 +1,4 @@
-// Runner speed (issue 3, "Speed"): `cairn run --parallel 2` against GNU make -j2 (stamp files), ninja -j2,
+// Runner speed (issues 3 and 7): `cairn run --parallel 2` against GNU make -j2 (stamp files), ninja -j2, doit -n 2,
 // snakemake --cores 2 and makeflow -j2 on the same generated DAGs of `true` tasks, plus resume, start-up and
 // scale, with the issue's targets marked PASS/MISS. Every process is timed from this process (spawn → exit);
 // tools alternate within each round (A B C …, then … C B A) and ratios are medians of per-round pairs, because
@@ -20,7 +20,7 @@ import { ensureTools, onPath } from './runner/install';
 import { cpuSnap, foreignShare, waitForQuiet } from './runner/cpu-share';
 import { rssMethod, timeCommand, type ProcResult, type RssMethod } from './runner/proc';
 
-const ALL_TOOLS: readonly ToolName[] = ['cairn', 'make', 'ninja', 'makeflow', 'snakemake'];
+const ALL_TOOLS: readonly ToolName[] = ['cairn', 'make', 'ninja', 'doit', 'makeflow', 'snakemake'];
 const QUICK = process.env.RUNNER_BENCH_QUICK === '1';
 const N = Number(process.env.RUNNER_BENCH_N ?? 1000);
 const FAIL_AT = Math.round(N * 0.9);
@@ -29,14 +29,14 @@ const SCALE = 10 * N;
 /** Runs per tool and section. Slow tools get fewer (snakemake's 1→1,000→1 fan alone takes ~30 s). */
 const REPS: Record<'startup' | 'workload' | 'resume', Record<ToolName, number>> = QUICK
   ? {
-      startup: { cairn: 3, make: 3, ninja: 3, makeflow: 1, snakemake: 1 },
-      workload: { cairn: 1, make: 1, ninja: 1, makeflow: 1, snakemake: 1 },
-      resume: { cairn: 1, make: 1, ninja: 1, makeflow: 1, snakemake: 1 },
+      startup: { cairn: 3, make: 3, ninja: 3, doit: 1, makeflow: 1, snakemake: 1 },
+      workload: { cairn: 1, make: 1, ninja: 1, doit: 1, makeflow: 1, snakemake: 1 },
+      resume: { cairn: 1, make: 1, ninja: 1, doit: 1, makeflow: 1, snakemake: 1 },
     }
   : {
-      startup: { cairn: 11, make: 11, ninja: 11, makeflow: 3, snakemake: 3 },
-      workload: { cairn: 5, make: 5, ninja: 5, makeflow: 3, snakemake: 1 },
-      resume: { cairn: 5, make: 5, ninja: 5, makeflow: 3, snakemake: 2 },
+      startup: { cairn: 11, make: 11, ninja: 11, doit: 5, makeflow: 3, snakemake: 3 },
+      workload: { cairn: 5, make: 5, ninja: 5, doit: 3, makeflow: 3, snakemake: 1 },
+      resume: { cairn: 5, make: 5, ninja: 5, doit: 3, makeflow: 3, snakemake: 2 },
     };
 const SCALE_REPS = QUICK ? 0 : 1;
 
@@ -258,7 +258,7 @@ async function benchAll(ctx: Ctx, rows: BenchRow[]): Promise<void> {
   const growth = new Map<string, number>();
   if (ctx.tools.includes('cairn') && SCALE_REPS > 0) {
     for (const w of scale) {
-      const s = (await rounds(ctx, `scale-${w.key}`, w.dag, { cairn: SCALE_REPS, make: 0, ninja: 0, makeflow: 0, snakemake: 0 }, 600_000)).get('cairn') ?? [];
+      const s = (await rounds(ctx, `scale-${w.key}`, w.dag, { cairn: SCALE_REPS, make: 0, ninja: 0, doit: 0, makeflow: 0, snakemake: 0 }, 600_000)).get('cairn') ?? [];
       const small = results.get(w.small)?.get('cairn') ?? [];
       if (s.length === 0) {
         rows.push(row(`scale: ${w.dag.name} (${w.dag.ids.length} tasks)`, { tool: 'cairn', runs: 0, note: ctx.failures.get(`scale-${w.key}/cairn`) ?? 'no result' }));
@@ -581,7 +581,7 @@ function printNotes(ctx: Ctx, base: string): void {
     `- runs per tool: start-up ${reps('startup')}; workloads ${reps('workload')}; resume ${reps('resume')}; scale cairn ${SCALE_REPS}.`,
     '- tools alternate within each round (A B C …, then … C B A); vs_make = tool ÷ make wall and cairn_vs = cairn ÷ tool wall are medians of same-round pairs.',
     '- per_task_ms = (median wall − the tool\'s one-task start-up median) ÷ tasks; the overhead targets use the same formula, paired per round.',
-    `- peers: make/makeflow write a stamp per task (\`true && touch tNNNNN.stamp\`), ninja the same via one rule, snakemake one rule per task (recursion limit raised); cairn runs \`true\` with --parallel 2 and its own store in the run dir.`,
+    `- peers: make/makeflow write a stamp per task (\`true && touch tNNNNN.stamp\`), ninja the same via one rule, doit one sub-task per task (file_dep on the stamps, run_once on sources, -n 2 processes), snakemake one rule per task (recursion limit raised); cairn runs \`true\` with --parallel 2 and its own store in the run dir.`,
     `- resume: task ${FAIL_AT} is \`test -e ${FIX_FLAG} && date +%s%N > ${FIRST_TASK_MARKER}\`; the failing run is untimed; median_ms is the timed re-invocation (cairn resume <id>; peers re-run the same command).`,
     '  first_task_ms = spawn → first attempt-started event of resume 1 (cairn; events carry ms-truncated times) or → the marker (peers); marker_ms = spawn → marker for every tool (includes the shell + `date` exec, ~1–3 ms).',
     '- the harness floor is the cost of timing a no-op here (spawn from this Node process + GNU time): it is inside every figure.',

@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Dag } from './dag';
 
-export type ToolName = 'cairn' | 'make' | 'ninja' | 'snakemake' | 'makeflow';
+export type ToolName = 'cairn' | 'make' | 'ninja' | 'doit' | 'snakemake' | 'makeflow';
 
 const stamp = (id: string): string => `${id}.stamp`;
 const withStamp = (dag: Dag, i: number): string => `${dag.commands[i] ?? 'true'} && touch ${stamp(dag.ids[i] ?? '')}`;
@@ -46,6 +46,27 @@ export function emit(tool: ToolName, dag: Dag, dir: string, cairnBin: string): s
       lines.push('', `default ${dag.sinks.map((s) => stamp(dag.ids[s] ?? '')).join(' ')}`, '');
       writeFileSync(join(dir, 'build.ninja'), lines.join('\n'));
       return ['ninja', '-j2'];
+    }
+    case 'doit': {
+      // One generator of sub-tasks (t:t00001 …) over a table, rather than 1,000 task_ functions. A task with no
+      // file_dep runs every time in doit; `run_once` makes the sources behave as make's stamps do, so a re-run
+      // skips what finished (doit checks the stamps by mtime, then md5, in its dep file).
+      lines.push('from doit.tools import run_once', '', "DOIT_CONFIG = {'default_tasks': ['t'], 'verbosity': 0}", '', 'TASKS = [');
+      // doit treats a string action as a %-format (`%(targets)s`): a literal % is doubled (`date +%%s%%N`).
+      for (let i = 0; i < n; i++) lines.push(`    (${JSON.stringify(dag.ids[i])}, ${JSON.stringify(withStamp(dag, i).replace(/%/g, '%%'))}, [${depIds(dag, i).map((d) => JSON.stringify(stamp(d))).join(', ')}]),`);
+      lines.push(
+        ']',
+        '',
+        'def task_t():',
+        '    for name, action, deps in TASKS:',
+        "        task = {'name': name, 'actions': [action], 'file_dep': deps, 'targets': [name + '.stamp']}",
+        "        if not deps:",
+        "            task['uptodate'] = [run_once]",
+        '        yield task',
+        '',
+      );
+      writeFileSync(join(dir, 'dodo.py'), lines.join('\n'));
+      return ['doit', '-n', '2'];
     }
     case 'snakemake': {
       // A 1,000-long chain overflows Python's default recursion limit in snakemake's DAG walk.

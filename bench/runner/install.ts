@@ -1,4 +1,4 @@
-// Makes the peer tools (and GNU time, for peak RSS) present: as root with apt-get, installs the missing Debian
+// Makes the peer tools (and GNU time, for peak RSS; Chromium, for the run view bench) present: as root with apt-get, installs the missing Debian
 // packages (one `apt-get update`, then one `apt-get install -y`); otherwise leaves them missing. Every tool that is
 // missing afterwards is reported in the notes the bench prints, never skipped silently.
 import { execFileSync } from 'node:child_process';
@@ -16,9 +16,11 @@ const isRoot = (): boolean => typeof process.getuid === 'function' && process.ge
 const PACKAGES: Record<string, readonly string[]> = {
   make: ['make'],
   ninja: ['ninja-build'],
+  doit: ['python3-doit'],
   snakemake: ['snakemake'],
   makeflow: ['makeflow', 'cctools', 'coop-computing-tools'],
   time: ['time'],
+  chromium: ['chromium'],
 };
 
 export interface InstallReport {
@@ -43,12 +45,16 @@ const dpkgHas = (pkg: string): boolean => {
 };
 
 export function ensureTools(peers: readonly ToolName[]): InstallReport {
-  const notes: string[] = [];
-  const wanted = [...peers.filter((p) => p !== 'cairn'), ...(existsSync('/usr/bin/time') ? [] : ['time'])];
-  const missing = wanted.filter((b) => (b === 'time' ? !existsSync('/usr/bin/time') : !onPath(b)));
   // makeflow (cctools) is linked with MPI and aborts in MPI_Init unless Open MPI's runtime is installed.
   const needMpi = peers.includes('makeflow') && existsSync('/usr/bin/apt-get') && !dpkgHas('openmpi-bin');
-  if (missing.length === 0 && !needMpi) return { notes };
+  return ensureBinaries([...peers.filter((p) => p !== 'cairn'), 'time'], needMpi ? ['openmpi-bin'] : []);
+}
+
+/** Makes each binary present (`time` means GNU time, /usr/bin/time), installing its Debian package as root. */
+export function ensureBinaries(bins: readonly string[], alsoPackages: readonly string[] = []): InstallReport {
+  const notes: string[] = [];
+  const missing = bins.filter((b) => (b === 'time' ? !existsSync('/usr/bin/time') : !onPath(b)));
+  if (missing.length === 0 && alsoPackages.length === 0) return { notes };
   if (!isRoot() || !existsSync('/usr/bin/apt-get')) {
     for (const m of missing) notes.push(`${m}: not installed and not root (or no apt-get), so not installed — ${m === 'time' ? 'peak RSS sampled from /proc instead' : 'SKIPPED'}`);
     return { notes };
@@ -65,7 +71,8 @@ export function ensureTools(peers: readonly ToolName[]): InstallReport {
     if (pkg) pkgs.push(pkg);
     else notes.push(`${m}: no Debian package found (tried ${(PACKAGES[m] ?? [m]).join(', ')}) — SKIPPED`);
   }
-  if (needMpi || (missing.includes('makeflow') && pkgs.length > 0)) pkgs.push('openmpi-bin');
+  if (missing.includes('makeflow') && pkgs.length > 0 && !alsoPackages.includes('openmpi-bin')) pkgs.push('openmpi-bin');
+  pkgs.push(...alsoPackages);
   if (pkgs.length > 0) {
     const started = Date.now();
     try {

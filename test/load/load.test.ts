@@ -4,7 +4,8 @@
 // for byte what the commands print, the secret masked), the journal stays small, `cairn logs` streams the log
 // back in bounded memory, and the language server keeps answering while the output pours through it. A 1 MB
 // command (8 times what Linux allows one argument) runs, is journaled once, and is kept by a resume.
-// CAIRN_LOAD_MB sets the flood's size: 200 in `npm run test:reliability`, 20 by default (npm test).
+// A workflow of 10,000 tasks runs to success under 150 MB. CAIRN_LOAD_MB sets the flood's size and
+// CAIRN_LOAD_TASKS the workflow's: 200 and 10,000 in `npm run test:reliability`, 20 and 1,000 in npm test.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -18,6 +19,7 @@ import { assertBuilt, assertExit, CLI_BIN, onlyRunId, showJson, startCli } from 
 import { assertServerBuilt, LspServer } from '../lsp/lsp-harness';
 
 const FLOOD_MB = Number(process.env.CAIRN_LOAD_MB ?? 20);
+const TASKS = Number(process.env.CAIRN_LOAD_TASKS ?? 1000);
 const LONG_LINE = 10_000_000;
 const TOKEN = 'load-test-secret-5f1c9a';
 
@@ -76,7 +78,7 @@ const describePeaks = (peaks: readonly ProcessPeak[]): string => peaks.map((p) =
 /** How much more than a run of a few bytes any Cairn process may take while a task prints 200 MB. */
 const GROWTH_MB = 64;
 
-describe(`load: ${FLOOD_MB} MB of output, a single 10 MB line, a 1 MB command`, function () {
+describe(`load: ${FLOOD_MB} MB of output, a single 10 MB line, a 1 MB command, ${TASKS.toLocaleString('en')} tasks`, function () {
   this.timeout(300_000);
   let dir = '';
   let expectedFlood = '';
@@ -190,6 +192,32 @@ describe(`load: ${FLOOD_MB} MB of output, a single 10 MB line, a 1 MB command`, 
     const journal = fs.statSync(path.join(store, 'runs', runId, 'events.ndjson')).size;
     assert.ok(journal < 1.2 * script.length, `the journal is ${journal} bytes for a ${script.length}-byte command: it holds the command once`);
     for (const file of walk(store)) assert.equal(fs.readFileSync(file).indexOf(TOKEN), -1, `the secret is in ${file}`);
+  });
+
+  it(`a workflow of ${TASKS.toLocaleString('en')} tasks (10 layers, 3 deps each) runs to success in bounded memory`, async () => {
+    const ws = path.join(dir, 'many-tasks');
+    fs.mkdirSync(ws);
+    const width = TASKS / 10;
+    const id = (i: number): string => `t${String(i).padStart(5, '0')}`;
+    let text = 'name = "many"\n';
+    for (let i = 0; i < TASKS; i++) {
+      const layer = Math.floor(i / width);
+      const deps = layer === 0 ? [] : [0, 1, 2].map((k) => id((layer - 1) * width + ((i * 7 + k * 13) % width)));
+      text += `\n[tasks.${id(i)}]\nrun = "true"\n${deps.length > 0 ? `deps = [${[...new Set(deps)].map((d) => `"${d}"`).join(', ')}]\n` : ''}`;
+    }
+    fs.writeFileSync(path.join(ws, 'many.cairn.toml'), text);
+    const cli = startCli(['run', 'many.cairn.toml', '--parallel', '2'], { cwd: ws, timeoutMs: 280_000 });
+    const sampler = new PeakSampler(cli.pid, 100);
+    const r = await cli.result;
+    const peaks = nodePeaks(sampler.stop());
+    assertExit(r, 0);
+    const store = path.join(ws, '.cairn');
+    const doc = await showJson(onlyRunId(store), { cwd: ws, timeoutMs: 60_000 });
+    assert.equal(doc.tasks.length, TASKS);
+    assert.ok(doc.tasks.every((t) => t.status === 'success'), 'every task succeeded');
+    console.log(`      ${TASKS} tasks in ${(r.durationMs / 1000).toFixed(1)} s; Cairn's processes peaked at ${describePeaks(peaks.slice(0, 2))}`);
+    // Issue 3's bound for 10,000 tasks; it holds (with room) at every size this test runs.
+    assert.ok(Math.max(...peaks.map((p) => p.peakKb)) < 150 * 1024, `a Cairn process peaked over 150 MB: ${describePeaks(peaks)}`);
   });
 
   it('through the language server: the run succeeds, the terminal gets a bounded feed, completion keeps answering', async () => {
