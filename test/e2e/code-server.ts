@@ -37,6 +37,11 @@ export interface CodeServerOptions {
   readonly port?: number;
   /** How long a disconnected page may come back to its extension host; 10 s unless given (tests). */
   readonly reconnectionGraceSeconds?: number;
+  /**
+   * Leaves workspace trust on: a folder not trusted yet opens in Restricted Mode (after asking, with the setting
+   * security.workspace.trust.startupPrompt). Off unless true (--disable-workspace-trust: every folder is trusted).
+   */
+  readonly workspaceTrust?: boolean;
 }
 
 export interface CodeServer {
@@ -113,7 +118,7 @@ export async function startCodeServer(o: CodeServerOptions): Promise<CodeServer>
     '--auth', 'none',
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    ...(o.workspaceTrust === true ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
     '--reconnection-grace-time', String(o.reconnectionGraceSeconds ?? 10),
     ...commonArgs(o),

@@ -1,13 +1,13 @@
 // What both drivers (run-e2e.ts on code-server, run-desktop.ts on @vscode/test-electron) prepare: the
 // extension's bundles, the in-host suite's bundle, a per-run temp folder that every started process
-// uses for home, config, data and temp files, and a workspace copy of examples/ with a broken workflow
-// and one finished run in its store (for hovers with run facts).
+// uses for home, config, data and temp files, a workspace copy of examples/ with a broken workflow
+// and one finished run in its store (for hovers with run facts), and the untrusted-workspace tests' own.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
 import type { SuiteResults } from './suite/results';
-import { log, REPO_ROOT, runOrThrow, SUITE_OUT_DIR } from './tools';
+import { log, REPO_ROOT, run, runOrThrow, SUITE_OUT_DIR } from './tools';
 
 const SUITE_DIR = path.join(REPO_ROOT, 'test', 'e2e', 'suite');
 export const SUITE_ENTRY = path.join(SUITE_OUT_DIR, 'index.js');
@@ -105,18 +105,35 @@ export function wideWorkflow(stages = 12, width = 8): string {
   return lines.join('\n');
 }
 
+const FIXTURES = path.join(REPO_ROOT, 'test', 'e2e', 'fixtures');
+
 /**
- * A workspace: a copy of examples/ plus test/e2e/fixtures/* and wide.cairn.toml, then `cairn run` of
+ * A workspace: a copy of examples/ plus the files of test/e2e/fixtures/ and wide.cairn.toml, then `cairn run` of
  * etl.cairn.toml and wide.cairn.toml once each with the built CLI, so the store holds finished runs.
  */
 export async function prepareWorkspace(dir: string, env: NodeJS.ProcessEnv): Promise<void> {
   copyExamples(dir);
-  const fixtures = path.join(REPO_ROOT, 'test', 'e2e', 'fixtures');
-  for (const f of fs.readdirSync(fixtures)) fs.copyFileSync(path.join(fixtures, f), path.join(dir, f));
+  for (const f of fs.readdirSync(FIXTURES, { withFileTypes: true }).filter((d) => d.isFile())) fs.copyFileSync(path.join(FIXTURES, f.name), path.join(dir, f.name));
   fs.writeFileSync(path.join(dir, 'wide.cairn.toml'), wideWorkflow());
   for (const workflow of ['etl.cairn.toml', 'wide.cairn.toml']) {
     await runOrThrow(process.execPath, [path.join(REPO_ROOT, 'bin', 'cairn.js'), 'run', workflow], { cwd: dir, env, capture: true, timeoutMs: 60_000 });
   }
+}
+
+/** The file that every task of fixtures/untrusted/untrusted.cairn.toml appends its name to. */
+export const UNTRUSTED_TRACE = 'ran.log';
+
+/**
+ * The workspace the untrusted-workspace tests open: fixtures/untrusted/ and broken.cairn.toml, and one failed run
+ * of untrusted.cairn.toml made with the built CLI (for the Resume and Re-run paths); then the trace that run left
+ * is deleted, so any run started in the editor shows as a new trace.
+ */
+export async function prepareUntrustedWorkspace(dir: string, env: NodeJS.ProcessEnv): Promise<void> {
+  fs.cpSync(path.join(FIXTURES, 'untrusted'), dir, { recursive: true });
+  fs.copyFileSync(path.join(FIXTURES, 'broken.cairn.toml'), path.join(dir, 'broken.cairn.toml'));
+  const r = await run(process.execPath, [path.join(REPO_ROOT, 'bin', 'cairn.js'), 'run', 'untrusted.cairn.toml'], { cwd: dir, env, capture: true, timeoutMs: 60_000 });
+  if (r.code !== 1 || !/run \S+ failed/.test(r.stdout)) throw new Error(`the CLI's run of untrusted.cairn.toml should fail at check (exit 1), it ended with ${r.signal ?? `exit ${String(r.code)}`}:\n${r.stdout}`);
+  fs.rmSync(path.join(dir, UNTRUSTED_TRACE));
 }
 
 /** Editor settings for a test profile: no welcome page, no update checks, no AI panels. */
@@ -138,10 +155,11 @@ export const USER_SETTINGS = {
   'terminal.integrated.gpuAcceleration': 'off',
 };
 
-export function writeUserSettings(userDataDir: string): void {
+/** USER_SETTINGS, and `more` on top, as the profile's settings.json. */
+export function writeUserSettings(userDataDir: string, more: Readonly<Record<string, unknown>> = {}): void {
   const dir = path.join(userDataDir, 'User');
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'settings.json'), `${JSON.stringify(USER_SETTINGS, null, 2)}\n`);
+  fs.writeFileSync(path.join(dir, 'settings.json'), `${JSON.stringify({ ...USER_SETTINGS, ...more }, null, 2)}\n`);
 }
 
 export function readResults(file: string): SuiteResults | undefined {

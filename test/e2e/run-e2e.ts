@@ -1,21 +1,24 @@
-// `npm run test:e2e` (after `npm run e2e:setup`): the extension in a real VS Code (code-server), twice.
+// `npm run test:e2e` (after `npm run e2e:setup`): the extension in a real VS Code (code-server), three times.
 //  1. The in-host suite (test/e2e/suite, Mocha) runs inside code-server's extension host, with the repo
 //     as extensionDevelopmentPath, started through the smoke-test driver's URL payload; it writes its
 //     results to a file since its console goes to the browser.
 //  2. UI tests (ui-tests.ts) drive the workbench with Playwright after installing cairn.vsix, as a user
 //     would, and save screenshots to test/e2e/artifacts/.
+//  3. UI tests in an untrusted workspace (untrusted-tests.ts): workspace trust left on and the folder not
+//     trusted; editing works, and no path starts a run or a debug session.
 // Everything runs in a fresh temp folder (removed afterwards unless CAIRN_E2E_KEEP=1); code-server runs
 // in its own process group, killed after each part and on any failure, interrupt or timeout.
 // Ends with "e2e: N passed, N failed"; exits non-zero on any failure.
-// CAIRN_E2E_ONLY=host|ui runs one part; CAIRN_E2E_GREP filters the in-host tests by title.
+// CAIRN_E2E_ONLY=host|ui|untrusted runs one part (ui: 2 and 3); CAIRN_E2E_GREP filters the in-host tests by title.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { installExtension, launchBrowser, startCodeServer, type CodeServer } from './code-server';
-import { buildExtension, bundleSuite, makeRunDirs, prepareWorkspace, printResults, readResults, SUITE_ENTRY, writeUserSettings, type RunDirs } from './prepare';
+import { buildExtension, bundleSuite, makeRunDirs, prepareUntrustedWorkspace, prepareWorkspace, printResults, readResults, SUITE_ENTRY, writeUserSettings, type RunDirs } from './prepare';
 import type { SuiteResults } from './suite/results';
 import { ARTIFACTS_DIR, log, missingTools, REPO_ROOT, runOrThrow, seconds } from './tools';
-import { UI_TESTS, Workbench } from './ui-tests';
+import { UI_TESTS, Workbench, type UiTest } from './ui-tests';
+import { UNTRUSTED_UI_TESTS } from './untrusted-tests';
 
 const WHOLE_RUN_TIMEOUT_MS = 15 * 60_000;
 const HOST_SUITE_TIMEOUT_MS = 5 * 60_000;
@@ -113,34 +116,66 @@ async function runHostSuite(dirs: RunDirs): Promise<SuiteResults | undefined> {
   return results;
 }
 
-async function runUiTests(dirs: RunDirs): Promise<Tally> {
+/** One launch of code-server for UI tests: its own workspace, profile and page, the tests run in order on it. */
+interface UiPass {
+  /** Names its folder in the run folder, its logs and its failure screenshots. */
+  readonly name: string;
+  readonly heading: string;
+  readonly tests: readonly UiTest[];
+  prepare(workspace: string, env: NodeJS.ProcessEnv): Promise<void>;
+  /** Workspace trust left on (a folder not trusted yet opens in Restricted Mode); off otherwise, every folder trusted. */
+  readonly workspaceTrust: boolean;
+  /** User settings on top of the tests' own. */
+  readonly settings?: Readonly<Record<string, unknown>>;
+}
+
+const UI_PASSES: readonly UiPass[] = [
+  {
+    name: 'ui',
+    heading: 'UI tests (Playwright on code-server, extension installed from cairn.vsix):',
+    tests: UI_TESTS,
+    prepare: prepareWorkspace,
+    workspaceTrust: false,
+  },
+  {
+    name: 'untrusted',
+    heading: 'UI tests in an untrusted workspace (workspace trust on, the folder not trusted):',
+    tests: UNTRUSTED_UI_TESTS,
+    prepare: prepareUntrustedWorkspace,
+    workspaceTrust: true,
+    // Code 1.139 opens a folder not trusted yet in Restricted Mode without asking (the default is "never"); with
+    // "always" it asks at once, and the test answers as a user who does not trust the folder.
+    settings: { 'security.workspace.trust.startupPrompt': 'always' },
+  },
+];
+
+async function runUiPass(dirs: RunDirs, vsix: string, pass: UiPass): Promise<Tally> {
   const started = Date.now();
   const tally: Tally = { passed: 0, failed: 0 };
-  const base = path.join(dirs.root, 'ui');
+  const base = path.join(dirs.root, pass.name);
   const workspace = path.join(base, 'workspace');
   const userDataDir = path.join(base, 'user-data');
   const extensionsDir = path.join(base, 'extensions');
-  const logFile = path.join(ARTIFACTS_DIR, 'ui-code-server.log');
+  const logFile = path.join(ARTIFACTS_DIR, `${pass.name}-code-server.log`);
   fs.mkdirSync(extensionsDir, { recursive: true });
-  writeUserSettings(userDataDir);
-  await prepareWorkspace(workspace, dirs.env);
-  const vsix = await packageVsix(dirs);
+  writeUserSettings(userDataDir, pass.settings);
+  await pass.prepare(workspace, dirs.env);
   await installExtension(vsix, { dirs, userDataDir, extensionsDir, logFile });
-  log(`packaged and installed cairn.vsix in ${seconds(started)}`);
+  log(`${pass.name}: prepared the workspace and installed cairn.vsix in ${seconds(started)}`);
 
-  process.stdout.write('\nUI tests (Playwright on code-server, extension installed from cairn.vsix):\n');
+  process.stdout.write(`\n${pass.heading}\n`);
   let server: CodeServer | undefined;
   let browser: BrowserContext | undefined;
   try {
-    server = await startCodeServer({ dirs, userDataDir, extensionsDir, workspace, smokeTestDriver: false, logFile });
-    browser = await launchBrowser(dirs, 'ui');
+    server = await startCodeServer({ dirs, userDataDir, extensionsDir, workspace, smokeTestDriver: false, logFile, workspaceTrust: pass.workspaceTrust });
+    browser = await launchBrowser(dirs, pass.name);
     const page = browser.pages()[0] ?? (await browser.newPage());
     page.setDefaultTimeout(20_000);
-    recordConsole(page, path.join(ARTIFACTS_DIR, 'ui-browser-console.log'));
+    recordConsole(page, path.join(ARTIFACTS_DIR, `${pass.name}-browser-console.log`));
     await page.goto(`${server.origin}/?folder=${encodeURIComponent(workspace)}`);
     const workbench = new Workbench(page, ARTIFACTS_DIR, workspace);
     await workbench.ready();
-    for (const [i, test] of UI_TESTS.entries()) {
+    for (const [i, test] of pass.tests.entries()) {
       const t0 = Date.now();
       try {
         await withTimeout(test.run(workbench), UI_TEST_TIMEOUT_MS, test.name);
@@ -149,7 +184,8 @@ async function runUiTests(dirs: RunDirs): Promise<Tally> {
       } catch (e) {
         tally.failed++;
         process.stdout.write(`  ✗ ${test.name}\n${String(e instanceof Error ? (e.stack ?? e.message) : e).replace(/^/gm, '      ')}\n`);
-        await page.screenshot({ path: path.join(ARTIFACTS_DIR, `failed-${String(i + 1).padStart(2, '0')}.png`) }).catch(() => undefined);
+        const shot = `failed-${pass.name === 'ui' ? '' : `${pass.name}-`}${String(i + 1).padStart(2, '0')}.png`;
+        await page.screenshot({ path: path.join(ARTIFACTS_DIR, shot) }).catch(() => undefined);
       }
     }
   } catch (e) {
@@ -191,17 +227,24 @@ async function main(): Promise<number> {
   try {
     await buildExtension();
     await bundleSuite();
-    if (only !== 'ui') {
+    if (only === undefined || only === '' || only === 'host') {
       const results = await runHostSuite(dirs);
       tally.passed += results?.passed ?? 0;
       tally.failed += results?.failed ?? 0;
       // A suite that never finished, or ran nothing, is a failure even with no failed test.
       if (!results?.done || results.tests.length === 0) tally.failed++;
     }
-    if (only !== 'host') {
-      const ui = await runUiTests(dirs);
-      tally.passed += ui.passed;
-      tally.failed += ui.failed;
+    // `ui` is every UI pass; `untrusted` that pass alone.
+    const passes = UI_PASSES.filter((p) => only === undefined || only === '' || only === 'ui' || only === p.name);
+    if (passes.length > 0) {
+      const t0 = Date.now();
+      const vsix = await packageVsix(dirs);
+      log(`packaged cairn.vsix in ${seconds(t0)}`);
+      for (const pass of passes) {
+        const ui = await runUiPass(dirs, vsix, pass);
+        tally.passed += ui.passed;
+        tally.failed += ui.failed;
+      }
     }
   } catch (e) {
     tally.failed++;
