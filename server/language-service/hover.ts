@@ -1,6 +1,7 @@
 // Hovers: a task (command, deps, type, description, last run), a variable
 // (where it is declared or set, its latest value — secrets as ***), and a key
 // (its schema doc). Run facts come from the injected provider, if any.
+import { formatDuration } from '../../runner/model/duration';
 import { MarkupKind, type Hover, type Position } from 'vscode-languageserver-types';
 import type { TaskStatus } from '../../runner/engine/events';
 import { STATUS_GLYPH } from '../../runner/engine/status-words';
@@ -76,16 +77,6 @@ function runLine(run: TaskRunInfo): string {
 
 function statusText(status: TaskStatus): string {
   return `${STATUS_GLYPH[status]} ${status === 'success' ? 'succeeded' : status}`;
-}
-
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-  const totalS = Math.round(ms / 1000);
-  const h = Math.floor(totalS / 3600);
-  const m = Math.floor((totalS % 3600) / 60);
-  const s = totalS % 60;
-  return h > 0 ? `${h} h ${m} min` : `${m} min ${s} s`;
 }
 
 function varMarkdown(wf: Workflow, name: string, latest: VarValueInfo | undefined): string {
