@@ -71,6 +71,21 @@ describe('RunOutput: the text of a run for its terminal', () => {
     assert.deepEqual(shown, shown.map((_l, i) => `[a] line ${1000 - shown.length + i}`), 'in order, no gap');
   });
 
+  it('puts the note of dropped lines before what comes after them: the unfinished line and the task\'s end', () => {
+    const { out, sent, feed } = setup({ maxPendingChars: 60 });
+    for (let i = 0; i < 50; i++) out.onOutput('a', `line ${i}\n`);
+    out.onOutput('a', 'partial-last');
+    feed(ended('a', 'success'));
+    const lines = sent.join('').split('\n');
+    const note = lines.findIndex((l) => /^\[a\] … \d+ lines not shown/.test(l));
+    assert.ok(note >= 0, lines.join('\n'));
+    assert.ok(note < lines.indexOf('[a] partial-last') && lines.indexOf('[a] partial-last') < lines.findIndex((l) => l.startsWith('✓ a')), lines.join('\n'));
+    const shown = lines.filter((l) => /^\[a\] line/.test(l)).map((l) => Number(l.slice('[a] line '.length)));
+    assert.deepEqual(shown, [...shown].sort((x, y) => x - y), 'shown lines in order');
+    assert.equal(shown.length + Number(/… (\d+)/.exec(lines[note] ?? '')?.[1]), 50, 'every line shown or counted');
+    assert.ok(lines.slice(note + 1).every((l) => !/^\[a\] line/.test(l)), 'the dropped lines are the newer ones, after those shown: the note follows them');
+  });
+
   it('keeps only the end of a line that never ends (a progress bar redrawn with \\r)', () => {
     const { out, sent } = setup();
     for (let i = 0; i < 1000; i++) out.onOutput('a', `\r${String(i).padStart(3, '0')}% ${'#'.repeat(40)}`);

@@ -75,10 +75,7 @@ export class RunOutput {
       this.dropped.set(task, (this.dropped.get(task) ?? 0) + dropped);
       this.schedule();
     }
-    if (shown.length > 0) {
-      this.flushDropped();
-      this.push(shown.reverse().join(''));
-    }
+    if (shown.length > 0) this.push(shown.reverse().join(''));
   }
 
   /** Sends what is pending now (and at the end of a run: every unfinished line). */
@@ -107,6 +104,8 @@ export class RunOutput {
   }
 
   private push(text: string): void {
+    // What was dropped came before this text: its note goes first.
+    this.flushDropped();
     this.pending.push(text);
     this.pendingChars += text.length;
     this.schedule();

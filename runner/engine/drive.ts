@@ -15,7 +15,7 @@ import type { LoadedWorkflow } from './load-workflow';
 import { createOutputsDir, removeOrphanedOutputs } from './output-dirs';
 import { varEvent, type VarScope } from './run-vars';
 import { schedule, type TaskOutcome } from './scheduler';
-import { prepareTask, resolveSettings, type PreparedTask } from './task-context';
+import { compared, prepareTask, resolveSettings, type PreparedTask } from './task-context';
 
 export type ExecuteFn = (spec: ExecSpec, hooks: ExecHooks, abort?: AbortSignal) => Promise<ExecResult>;
 
@@ -146,7 +146,7 @@ export async function drive(req: DriveRequest): Promise<RunStatus> {
     const log = store.logPath(task.id, n);
     await fs.promises.writeFile(log, `cairn: ${message}\n`).catch(() => undefined);
     const outcome: AttemptOutcome = { status: 'failed', reason, exitCode: null, signal: null, message };
-    const fingerprint: Fingerprint = { command: '', template: task.run?.value ?? '', dir: '', shell: '', env: {}, vars: {}, inputs: {} };
+    const fingerprint: Fingerprint = { command: '', template: compared(task.run?.value ?? ''), dir: '', shell: '', env: {}, vars: {}, inputs: {} };
     await record([
       { type: 'attempt-started', task: task.id, attempt: n, resume: req.resume, revision: src.revision, command: task.run?.value ?? '', dir: workflowDir, log, fingerprint },
       { type: 'attempt-ended', task: task.id, attempt: n, outcome, durationMs: 0, logTail: message },

@@ -157,7 +157,7 @@ function hashFile(file: string): Promise<string> {
  * otherwise be journaled three times per attempt. Applied again when comparing, so fingerprints recorded
  * whole (before this) compare equal to hashed ones.
  */
-function compared(text: string): string {
+export function compared(text: string): string {
   return text.length <= 4096 ? text : `sha256:${createHash('sha256').update(text).digest('hex')}`;
 }
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gate, scratch, type Scratch } from './exec-test-fixture';
 import { executeTask, type ExecResult } from './execute-task';
@@ -86,14 +86,28 @@ describe('executeTask', () => {
     it('says what to do when a command too long to be an argument has a shell that is not POSIX', async () => {
       const result = await executeTask(box.spec(`${'x'.repeat(200_000)}`, { shell: '/usr/bin/env' }), {});
       assert.equal(result.outcome, 'spawn');
-      assert.match(result.outcome === 'spawn' ? result.message : '', /larger than the system allows .*\(E2BIG\); move the command into a script file/);
+      assert.match(result.outcome === 'spawn' ? result.message : '', /larger than the system allows \(E2BIG: .*\); move a long command into a script file/);
     });
 
-    it('ends cleanly when a long script exits before the shell has read it all', async () => {
-      const command = `echo early; exit 3\n${'# padding\n'.repeat(30_000)}`;
-      const result = await executeTask(box.spec(command, { shell: '/bin/bash' }), {});
-      assert.equal(result.outcome === 'exit' && result.exitCode, 3);
-      assert.equal(result.logTail, 'early');
+    it('fails, rather than run nothing and succeed, when the long command cannot be read (no cat on the task\'s PATH is fine)', async () => {
+      const long = `echo ran; exit 5\n${'# padding\n'.repeat(30_000)}`;
+      // The task's own PATH has no cat: the shell finds it on the system's default PATH (command -p).
+      const result = await executeTask(box.spec(long, { shell: '/bin/bash', env: { PATH: '/nonexistent' } }), {});
+      assert.equal(result.outcome === 'exit' && result.exitCode, 5, result.logTail);
+      assert.equal(result.logTail, 'ran');
+    });
+
+    it('ends cleanly when the shell exits without reading a long command (the pipe breaks under our write)', async () => {
+      // A "shell" named sh that never reads fd 3: our 300 KB write meets a closed pipe.
+      const fake = join(box.dir, 'sh');
+      symlinkSync('/bin/true', fake);
+      const result = await executeTask(box.spec(`${'# padding\n'.repeat(30_000)}exit 4`, { shell: fake }), {});
+      assert.equal(result.outcome === 'exit' && result.exitCode, 0);
+    });
+
+    it('refuses a long command holding a NUL byte, as it does a short one', async () => {
+      const result = await executeTask(box.spec(`echo a\u0000b\n${'# padding\n'.repeat(30_000)}`, { shell: '/bin/bash' }), {});
+      assert.equal(result.outcome, 'spawn');
     });
 
     it('gives the task no stdin', async () => {

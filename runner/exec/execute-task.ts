@@ -81,8 +81,14 @@ export interface ExecReport {
 export type ExecResult = ExecOutcome & ExecReport;
 
 const DEFAULT_KILL_GRACE_MS = 5000;
-/** Shells that read `eval "$(cat <&3)"` as sh does (for commands too long to be an argument). */
+/** Shells that run READ_FD3_AND_EVAL as sh does (for commands too long to be an argument). */
 const POSIX_SHELL = /^(sh|bash|dash|ash|ksh|mksh|zsh|yash|posh)$/;
+/**
+ * Reads the command from fd 3, closes it (so the task runs without it), then evals it. `command -p` finds cat on
+ * the system's default PATH, not the task's (which may not have it); if the read fails the attempt fails (126)
+ * rather than eval an empty or partial script and "succeed". The variable is unset before the command runs.
+ */
+const READ_FD3_AND_EVAL = '__cairn_command=$(command -p cat <&3) || exit 126; exec 3<&-; eval "unset __cairn_command; $__cairn_command"';
 const DEFAULT_TAIL_LINES = 50;
 /**
  * After the leader exits, how long processes it left behind may keep stdout/stderr open (a background job
@@ -126,10 +132,10 @@ export async function executeTask(spec: ExecSpec, hooks: ExecHooks, abort?: Abor
   try {
     const direct = spec.argv !== undefined && spec.argv.length > 0;
     // Too long for an argument: a POSIX shell gets the command on fd 3 and evals it whole. (Node's stdio "pipes"
-    // are sockets, which `sh /dev/fd/3` cannot open.) The substitution is expanded before `3<&-` applies, so the
-    // task itself runs without the extra descriptor.
-    const viaPipe = !direct && tooLongForArgv(spec.command) && POSIX_SHELL.test(basename(spec.shell));
-    const [file, args] = direct && spec.argv ? [spec.argv[0] ?? '', spec.argv.slice(1)] : [spec.shell, ['-c', viaPipe ? 'eval "$(cat <&3)" 3<&-' : spec.command]];
+    // are sockets, which `sh /dev/fd/3` cannot open.) A NUL byte stays on the -c path, where spawn refuses it as
+    // it does for a short command (a command substitution would drop it silently).
+    const viaPipe = !direct && tooLongForArgv(spec.command) && POSIX_SHELL.test(basename(spec.shell)) && !spec.command.includes('\0');
+    const [file, args] = direct && spec.argv ? [spec.argv[0] ?? '', spec.argv.slice(1)] : [spec.shell, ['-c', viaPipe ? READ_FD3_AND_EVAL : spec.command]];
     const child = spawn(file, args, {
       cwd: spec.cwd,
       // A shell would set PWD to the task's folder; without one, do it here so the task sees the same.

@@ -14,7 +14,7 @@ export async function describeSpawnError(error: unknown, shell: string, cwd: str
     case 'EACCES':
       return `cannot start "${shell}": permission denied (not executable?)`;
     case 'E2BIG':
-      return `cannot start "${shell}": the command and its environment are larger than the system allows for a program's arguments (E2BIG); move the command into a script file`;
+      return `cannot start "${shell}": its command or environment is larger than the system allows (E2BIG: 128 KiB for one argument or variable, about 2 MB in all); move a long command into a script file, and pass a large value in a file rather than a variable`;
     case 'ENOEXEC':
       return `cannot start "${shell}": not an executable format`;
     default:

@@ -64,9 +64,13 @@ export class PeakSampler {
     for (const pid of processTree(this.rootPid)) {
       const kb = peakRssKb(pid);
       if (kb === 0) continue;
+      // The command is read each time: a process sampled between fork and exec still shows its parent's.
+      const command = read(`/proc/${pid}/cmdline`).split('\0').join(' ').trim();
       const seen = this.peaks.get(pid);
-      if (seen) seen.peakKb = Math.max(seen.peakKb, kb);
-      else this.peaks.set(pid, { command: read(`/proc/${pid}/cmdline`).split('\0').join(' ').trim(), peakKb: kb });
+      if (seen) {
+        seen.peakKb = Math.max(seen.peakKb, kb);
+        if (command !== '') seen.command = command;
+      } else this.peaks.set(pid, { command, peakKb: kb });
     }
   }
 

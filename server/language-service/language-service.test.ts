@@ -38,7 +38,7 @@ describe('createLanguageService', () => {
     assert.deepEqual(ls.diagnostics(c.document).map((d) => d.code), ['unknown-dep']);
     const whole = { start: { line: 0, character: 0 }, end: { line: 8, character: 0 } };
     assert.deepEqual(ls.codeActions(c.document, whole).map((a) => a.title), ['Change to "build"']);
-    assert.match(JSON.stringify(ls.hover(c.document, c.position)?.contents), /last run: ✓ succeeded in 1\.2 s/);
+    assert.match(JSON.stringify(ls.hover(c.document, c.position)?.contents), /last run: ✓ succeeded in 1\.2s/);
     assert.equal(ls.definition(c.document, c.position).length, 1);
     assert.equal(ls.references(c.document, c.position, { includeDeclaration: true }).length, 1);
     assert.equal(ls.documentHighlights(c.document, c.position).length, 1);

@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { waitUntil } from './code-server';
 import { UNTRUSTED_TRACE } from './prepare';
+import type { Locator } from 'playwright-core';
 import type { UiTest, Workbench } from './ui-tests';
 
 const WORKFLOW = 'untrusted.cairn.toml';
@@ -45,6 +46,17 @@ function assertNothingRan(ui: Workbench, after: string): void {
 const toast = (ui: Workbench, text: string) => ui.page.locator('.notifications-toasts .notification-toast.notification-fade-in-done .notification-list-item', { hasText: text });
 
 /** Dismisses every notification, so that the next refusal shows as a new toast. */
+/**
+ * Asserts `locator` matches nothing now and for `ms` more: what arrives asynchronously (code lenses, a row's hover
+ * actions) would otherwise be found absent only because it had not been drawn yet.
+ */
+async function staysAbsent(locator: Locator, what: string, ms = 3_000): Promise<void> {
+  for (const until = Date.now() + ms; ; await new Promise((r) => setTimeout(r, 100))) {
+    assert.equal(await locator.count(), 0, what);
+    if (Date.now() >= until) return;
+  }
+}
+
 async function clearNotifications(ui: Workbench): Promise<void> {
   await ui.runCommand('Clear All Notifications', /Notifications: Clear All Notifications/);
   await waitUntil('no toast', async () => (await ui.page.locator('.notifications-toasts .notification-list-item').count()) === 0, 10_000);
@@ -139,7 +151,7 @@ export const UNTRUSTED_UI_TESTS: readonly UiTest[] = [
       await ui.page.locator('.editor-actions .action-item a[aria-label^="Split Editor"]').first().waitFor({ state: 'visible' });
       assert.equal(await ui.page.locator('.editor-actions .action-item a[aria-label^="Run Workflow"]').count(), 0, 'no ▶ in the editor title');
       assert.equal(await ui.page.locator('.editor-actions .action-item a[aria-label^="Debug Workflow"]').count(), 0, 'no debug button in the editor title');
-      assert.equal(await ui.editor().locator('.codelens-decoration a').count(), 0, 'no code lens (Run workflow, Debug workflow, Resume from failure)');
+      await staysAbsent(ui.editor().locator('.codelens-decoration a'), 'no code lens (Run workflow, Debug workflow, Resume from failure)');
       await clearNotifications(ui);
       await ui.runCommand('Cairn: Run Workflow', /Cairn: Run Workflow/);
       await refusal(ui, REFUSED_RUN);
@@ -206,7 +218,7 @@ export const UNTRUSTED_UI_TESTS: readonly UiTest[] = [
       const check = ui.page.locator('[id="workbench.view.extension.cairn"] .monaco-list-row', { hasText: /^check/ }).first();
       await check.waitFor({ state: 'visible' });
       await check.hover();
-      assert.equal(await check.locator('.action-label[aria-label^="Re-run Task"]').count(), 0, 'no Re-run Task on a task');
+      await staysAbsent(check.locator('.action-label[aria-label^="Re-run Task"]'), 'no Re-run Task on a task', 1_500);
       await ui.screenshot('27-untrusted-sidebar-no-resume');
       // The run view: Resume from failure shown, disabled, its tooltip saying why.
       await runRow.hover();

