@@ -49,7 +49,8 @@ describe('debugger breakpoints and expressions', () => {
   });
 
   it("looks up the debugger's names: vars.X or X, and task.id / attempt / command / dir / env.NAME", () => {
-    const prepared = { shownCommand: 'make ***', dir: '/w', ownEnv: { STAGE: 'dev' } } as never;
+    // ownEnv holds what the process gets (a secret too); the debugger reads the masked copy.
+    const prepared = { shownCommand: 'make ***', dir: '/w', ownEnv: { STAGE: 'dev', TOKEN: 's3cret' }, fingerprint: { env: { STAGE: 'dev', TOKEN: '***' } } } as never;
     const scope = { variable: (n: string) => ({ version: '1.0' })[n], task: { id: 'build', attempt: 2, prepared } };
     assert.equal(lookupName('vars.version', scope), '1.0');
     assert.equal(lookupName('version', scope), '1.0');
@@ -58,6 +59,7 @@ describe('debugger breakpoints and expressions', () => {
     assert.equal(lookupName('task.command', scope), 'make ***');
     assert.equal(lookupName('task.dir', scope), '/w');
     assert.equal(lookupName('task.env.STAGE', scope), 'dev');
+    assert.equal(lookupName('task.env.TOKEN', scope), '***', 'a secret in the env is shown masked');
     assert.equal(lookupName('task.nope', scope), undefined);
     assert.deepEqual(evaluateText('task.attempt > 1 && startsWith(task.command, "make")', scope), { ok: true, value: true });
     assert.deepEqual(evaluateText('vars.nope', scope), { ok: false, message: 'variable "vars.nope" is not set' });

@@ -19,6 +19,12 @@ export interface DebugScope {
 
 export type DebugValue = { readonly ok: true; readonly value: Value } | { readonly ok: false; readonly message: string };
 
+/**
+ * The env a task set itself, as the debugger shows it: secrets masked (the fingerprint's copy). `ownEnv` holds
+ * the real values the process gets, and is never shown.
+ */
+export const shownEnv = (p: PreparedTask): Readonly<Record<string, string>> => p.fingerprint.env;
+
 /** The value a debugger name stands for, or undefined when it names nothing. */
 export function lookupName(name: string, scope: DebugScope): string | undefined {
   if (name.startsWith('vars.')) return scope.variable(name.slice('vars.'.length));
@@ -29,7 +35,7 @@ export function lookupName(name: string, scope: DebugScope): string | undefined 
     if (field === 'attempt') return String(t.attempt);
     if (field === 'command') return t.prepared?.shownCommand;
     if (field === 'dir') return t.prepared?.dir;
-    if (field.startsWith('env.')) return t.prepared?.ownEnv[field.slice('env.'.length)];
+    if (field.startsWith('env.')) return t.prepared ? shownEnv(t.prepared)[field.slice('env.'.length)] : undefined;
     return undefined;
   }
   return scope.variable(name);

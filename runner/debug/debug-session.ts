@@ -11,7 +11,7 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import { releaseExecHosts } from '../engine/engine';
 import { RefusedError } from '../engine/load-workflow';
 import { placeBreakpoints, taskLines, type BreakpointRequest, type PlacedBreakpoint } from './breakpoints';
-import { evaluateText } from './debug-expr';
+import { evaluateText, shownEnv } from './debug-expr';
 import { storeOfFile } from '../store/store-location';
 import { DebugRuntime, describeFailure, type Hold } from './debug-runtime';
 import type { DebugLaunch } from './debug-runtime';
@@ -213,7 +213,7 @@ export class CairnDebugSession extends LoggingDebugSession {
       } else if (where.kind === 'task' && hold) {
         variables = taskVariables(hold, ref(where.frame, 'env'));
       } else if (where.kind === 'env' && hold?.prepared) {
-        variables = Object.entries(hold.prepared.ownEnv).map(([name, value]) => ({ name, value, variablesReference: 0 }));
+        variables = Object.entries(shownEnv(hold.prepared)).map(([name, value]) => ({ name, value, variablesReference: 0 }));
       }
     }
     response.body = { variables };
@@ -361,7 +361,7 @@ function taskVariables(hold: Hold, envRef: number): DebugProtocol.Variable[] {
   const out: DebugProtocol.Variable[] = [v('id', hold.task), v('attempt', String(hold.attempt))];
   if (hold.prepared) {
     out.push(v('command', hold.prepared.shownCommand), v('dir', hold.prepared.dir));
-    const n = Object.keys(hold.prepared.ownEnv).length;
+    const n = Object.keys(shownEnv(hold.prepared)).length;
     out.push(v('env', n === 0 ? '{}' : `{${n} variable${n === 1 ? '' : 's'}}`, n === 0 ? 0 : envRef));
   }
   if (hold.kind === 'failure' && hold.outcome) {

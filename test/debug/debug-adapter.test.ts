@@ -216,8 +216,13 @@ describe('debug adapter (DAP over stdio, dist/debug-adapter.js)', function () {
     assert.deepEqual(attemptsOf(journal).slice(1), ['build#1: echo building 2.0', 'deploy#1: echo deploying building 2.0']);
   });
 
-  it('shows a secret as *** (read-only) and refuses to change it; the Task scope and evaluate mask it too', async () => {
-    const s = sandbox(RELEASE.replace('env = "dev"', 'env = "dev"\ntoken = { env = "CAIRN_TEST_TOKEN", secret = true }').replace('run = "echo building {{ .version }}"', 'run = "echo building {{ .version }} with {{ .token }}"'));
+  it('shows a secret as *** (read-only) and refuses to change it; the Task scope, its env and evaluate mask it too', async () => {
+    const s = sandbox(
+      RELEASE.replace('env = "dev"', 'env = "dev"\ntoken = { env = "CAIRN_TEST_TOKEN", secret = true }').replace(
+        'run = "echo building {{ .version }}"',
+        'run = "echo building {{ .version }} with {{ .token }}"\nenv = { TOKEN = "t-{{ .token }}" }',
+      ),
+    );
     await launch(s, {}, [{ line: LINE.build + 1 }]);
     const e = await stopped('breakpoint');
     const vars = await scope(e.body.threadId!, 'Variables');
@@ -225,6 +230,10 @@ describe('debug adapter (DAP over stdio, dist/debug-adapter.js)', function () {
     assert.deepEqual(vars['token']?.presentationHint?.attributes, ['readOnly']);
     assert.equal((await scope(e.body.threadId!, 'Task'))['command']?.value, 'echo building 1.0 with ***');
     assert.equal((await dc.evaluateRequest({ expression: 'token', frameId: e.body.threadId!, context: 'repl' })).body.result, '"***"');
+    // The task's env, set from the secret: masked in its scope, in evaluate and in a condition's view of it.
+    const envRef = (await scope(e.body.threadId!, 'Task'))['env']!.variablesReference;
+    assert.deepEqual((await dc.variablesRequest({ variablesReference: envRef })).body.variables.map((v) => [v.name, v.value]), [['TOKEN', 't-***']]);
+    assert.equal((await dc.evaluateRequest({ expression: 'task.env.TOKEN', frameId: e.body.threadId!, context: 'repl' })).body.result, '"t-***"');
     const varsRef = (await dc.scopesRequest({ frameId: e.body.threadId! })).body.scopes.find((sc) => sc.name === 'Variables')!.variablesReference;
     await assert.rejects(dc.setVariableRequest({ variablesReference: varsRef, name: 'token', value: 'x' }), /"token" is a secret/);
     await dc.continueRequest({ threadId: e.body.threadId! });
