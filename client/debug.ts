@@ -12,6 +12,9 @@ import { isWorkflowFile, saveWorkflows, trusted } from './workflow-files';
 
 const DEBUG_TYPE = 'cairn';
 
+/** The configuration that debugs one workflow file (F5 with no launch.json, the Debug Workflow command and lens). */
+const debugFile = (file: vscode.Uri): vscode.DebugConfiguration => ({ type: DEBUG_TYPE, request: 'launch', name: `Debug ${path.basename(file.fsPath)}`, workflow: file.fsPath, breakOnFailure: true });
+
 class ConfigurationProvider implements vscode.DebugConfigurationProvider {
   resolveDebugConfiguration(_folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): vscode.DebugConfiguration | undefined {
     if (!trusted('debug')) return undefined;
@@ -22,7 +25,7 @@ class ConfigurationProvider implements vscode.DebugConfigurationProvider {
         void vscode.window.showInformationMessage('Cairn: open a *.cairn.toml workflow to debug it (or add a "cairn" configuration to launch.json).');
         return undefined;
       }
-      return { type: DEBUG_TYPE, request: 'launch', name: `Debug ${path.basename(doc.uri.fsPath)}`, workflow: doc.uri.fsPath, breakOnFailure: true };
+      return debugFile(doc.uri);
     }
     return config;
   }
@@ -60,7 +63,7 @@ export function registerDebugger(context: vscode.ExtensionContext, runViews: Run
         void vscode.window.showErrorMessage('Cairn: open a *.cairn.toml workflow file (saved on disk) to debug it.');
         return false;
       }
-      return vscode.debug.startDebugging(vscode.workspace.getWorkspaceFolder(target), { type: DEBUG_TYPE, request: 'launch', name: `Debug ${path.basename(target.fsPath)}`, workflow: target.fsPath, breakOnFailure: true });
+      return vscode.debug.startDebugging(vscode.workspace.getWorkspaceFolder(target), debugFile(target));
     }),
     vscode.debug.onDidReceiveDebugSessionCustomEvent((e) => {
       if (e.session.type !== DEBUG_TYPE) return;

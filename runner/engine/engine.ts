@@ -10,8 +10,8 @@ import { readRun, RunStore, type EventListener } from '../store/run-store';
 import { ensureStore, removeStillborn } from '../store/workspace-store';
 import { drive, realSleep, type DriveHooks, type DriveIo } from './drive';
 import { isDriven, isResumable, type ExecMode, type NewRunEvent, type RunStatus } from './events';
-import { diffStructure, loadWorkflow, modelCacheOf, RefusedError, type LoadedWorkflow, type StructureChange } from './load-workflow';
-import { recordedFile, runWorkflowFile } from '../store/run-paths';
+import { diffStructure, loadRunWorkflow, loadWorkflow, modelCacheOf, RefusedError, type LoadedWorkflow, type StructureChange } from './load-workflow';
+import { recordedFile } from '../store/run-paths';
 import { baseVars, restoreVars, varEvent, type VarScope } from './run-vars';
 import { staleTasks } from './task-context';
 
@@ -167,7 +167,7 @@ export async function planResume(state: RunState, opts: ResumeOptions, judgeStal
     };
     throw new RefusedError(why[state.status] ?? `run ${state.id} is ${state.status} and cannot be resumed`);
   }
-  const loaded = await loadWorkflow(runWorkflowFile(opts.storeRoot, state.file), { modelCache: modelCacheOf(opts.storeRoot) });
+  const loaded = await loadRunWorkflow(opts.storeRoot, state);
   const wf = loaded.workflow;
   const structureChanges = diffStructure(state.structure, loaded.structure);
   if (structureChanges.length > 0 && !opts.allowStructureChange) {
@@ -258,7 +258,7 @@ export async function resumeRun(opts: ResumeOptions): Promise<RunHandle> {
     const overrides = Object.fromEntries(plan.overrideEvents.map((e) => (e.type === 'var-set' ? [e.name, e.value ?? '***'] : ['', ''])));
     await store.append([
       { type: 'run-status', status: 'resuming' },
-      ...(state.revisions.includes(plan.loaded.revision) ? [] : [{ type: 'revision-added' as const, revision: plan.loaded.revision }]),
+      ...revisionAdded(state, plan.loaded.revision),
       { type: 'resume-started', resume, revision: plan.loaded.revision, mode, parallel, overrides, kept: plan.kept.map((k) => k.id), rerun: plan.rerun, structure: plan.loaded.structure },
       ...plan.overrideEvents,
       ...plan.rerun.map((id): NewRunEvent => ({ type: 'task-status', task: id, status: 'pending' })),
@@ -268,6 +268,11 @@ export async function resumeRun(opts: ResumeOptions): Promise<RunHandle> {
   });
 }
 
+/** The revision-added event for a revision the run has not recorded yet (none when it has). */
+function revisionAdded(state: RunState, revision: string): NewRunEvent[] {
+  return state.revisions.includes(revision) ? [] : [{ type: 'revision-added', revision }];
+}
+
 /**
  * The run's workflow file as it is now, for a task restarted mid-run (the debugger's Restart Frame after an
  * edit): its revision saved and recorded, so the new attempt names what it ran. Refused when its tasks or deps
@@ -275,11 +280,12 @@ export async function resumeRun(opts: ResumeOptions): Promise<RunHandle> {
  */
 export async function reloadForRestart(store: RunStore, storeRoot: string): Promise<LoadedWorkflow> {
   const state = store.state;
-  const loaded = await loadWorkflow(runWorkflowFile(storeRoot, state.file), { modelCache: modelCacheOf(storeRoot) });
+  const loaded = await loadRunWorkflow(storeRoot, state);
   const changes = diffStructure(state.structure, loaded.structure);
   if (changes.length > 0) throw new RefusedError(`the workflow's tasks or deps changed since run ${state.id} started; stop the run and resume it to take them`, changes.map((c) => c.detail));
   await store.writeRevision(loaded.revision, loaded.text);
-  if (!state.revisions.includes(loaded.revision)) await store.append([{ type: 'revision-added', revision: loaded.revision }]);
+  const added = revisionAdded(state, loaded.revision);
+  if (added.length > 0) await store.append(added);
   return loaded;
 }
 
@@ -300,7 +306,7 @@ export async function rerunTask(opts: RerunOptions): Promise<RunHandle> {
     if (opts.hooks?.onEvents) store.onEvents(opts.hooks.onEvents);
     await recordInterruption(store);
     const state = store.state;
-    loaded = await loadWorkflow(runWorkflowFile(opts.storeRoot, state.file), { modelCache: modelCacheOf(opts.storeRoot) });
+    loaded = await loadRunWorkflow(opts.storeRoot, state);
     const wf = loaded.workflow;
     const task = wf.tasks.get(opts.task);
     if (!task) throw new RefusedError(`run ${state.id} has no task "${opts.task}"; its tasks: ${[...wf.tasks.keys()].join(', ')}`);
@@ -322,7 +328,7 @@ export async function rerunTask(opts: RerunOptions): Promise<RunHandle> {
     await store.writeRevision(loaded.revision, loaded.text);
     alongside(loaded.saveModel()); // it never rejects
     await store.append([
-      ...(state.revisions.includes(loaded.revision) ? [] : [{ type: 'revision-added' as const, revision: loaded.revision }]),
+      ...revisionAdded(state, loaded.revision),
       { type: 'rerun-started', resume, revision: loaded.revision, task: opts.task, downstream: opts.downstream === true, rerun: [...run] },
       ...[...run].map((id): NewRunEvent => ({ type: 'task-status', task: id, status: 'pending' })),
       { type: 'run-status', status: 'running' },

@@ -11,6 +11,7 @@ import { TaskGraph } from '../graph/task-graph';
 import { analyze } from '../validate/validate';
 import { modelFromJson, modelToJson, type ModelKey } from '../model/model-cache';
 import { buildId } from './build-id';
+import { runWorkflowFile } from '../store/run-paths';
 import type { TaskShape } from './events';
 
 export interface LoadedWorkflow {
@@ -48,6 +49,11 @@ export function revisionOf(text: string): string {
 /** The store's cache of checked workflow models (safe to delete at any time); undefined when not caching. */
 export function modelCacheOf(storeRoot: string, build = buildId()): ModelCache | undefined {
   return build === undefined ? undefined : { dir: modelCacheDir(storeRoot), build };
+}
+
+/** A run's workflow file as it is now (where the run recorded it: resume, re-run, restart, staleness), loaded with the store's model cache. */
+export function loadRunWorkflow(storeRoot: string, state: { readonly file: string }): Promise<LoadedWorkflow> {
+  return loadWorkflow(runWorkflowFile(storeRoot, state.file), { modelCache: modelCacheOf(storeRoot) });
 }
 
 /** The folder of that cache, `<hash>.json` per text (for prune, whatever the build). */

@@ -15,16 +15,24 @@ export const MAX_OVERRIDE_LENGTH = 64 * 1024;
  * the run has no variable of, and for a secret (secrets are never stored: give it with --var when resuming).
  */
 export async function overrideVar(root: string, runId: string, name: string, value: string, command = 'cairn override'): Promise<VarRow> {
-  if (value.length > MAX_OVERRIDE_LENGTH) throw new RefusedError(`the value of "${name}" is ${value.length} characters long; at most ${MAX_OVERRIDE_LENGTH} are taken`);
   const store = await RunStore.openForWrite(root, runId, command);
   try {
     const vars = latestVars(store.state);
-    const latest = vars.get(name);
-    if (!latest) throw new RefusedError(`run ${runId} has no variable "${name}"${vars.size > 0 ? `; its variables: ${[...vars.keys()].join(', ')}` : ''}`);
-    if (latest.secret) throw new RefusedError(`"${name}" is a secret, and secrets are never stored: give it with --var ${name}=… when you resume`);
+    checkOverride(runId, name, value, vars.get(name), [...vars.keys()]);
     const [e] = await store.append([{ type: 'var-set', name, value, secret: false, source: 'editor' }]);
     return { seq: e!.seq, name, value, source: 'editor', task: null, attempt: null, at: e!.at };
   } finally {
     await store.close();
   }
+}
+
+/**
+ * Refuses (RefusedError) setting `name = value` from the editor on run `runId`, whose variable `name` is
+ * `variable` (undefined: it has none; `names`: those it has): a value over MAX_OVERRIDE_LENGTH, an unknown name, a
+ * secret (never stored, nor shown). The sidebar's override and the debugger's setVariable both ask here.
+ */
+export function checkOverride(runId: string, name: string, value: string, variable: { readonly secret: boolean } | undefined, names: readonly string[]): void {
+  if (value.length > MAX_OVERRIDE_LENGTH) throw new RefusedError(`the value of "${name}" is ${value.length} characters long; at most ${MAX_OVERRIDE_LENGTH} are taken`);
+  if (!variable) throw new RefusedError(`run ${runId} has no variable "${name}"${names.length > 0 ? `; its variables: ${names.join(', ')}` : ''}`);
+  if (variable.secret) throw new RefusedError(`"${name}" is a secret, and secrets are never stored or shown: give it with --var ${name}=… when you resume`);
 }

@@ -4,8 +4,7 @@
 import type { RunState } from '../store/run-state';
 import { latestAttempt, latestVars, shownValue } from '../store/run-state';
 import type { TaskStatus } from './events';
-import { loadWorkflow, modelCacheOf } from './load-workflow';
-import { runWorkflowFile } from '../store/run-paths';
+import { loadRunWorkflow } from './load-workflow';
 import { restoreVars } from './run-vars';
 import { staleTasks } from './task-context';
 
@@ -56,7 +55,7 @@ export interface RunDocument {
  */
 export async function computeStaleness(state: RunState, storeRoot: string, env: Readonly<Record<string, string | undefined>>): Promise<Map<string, string[]>> {
   try {
-    const loaded = await loadWorkflow(runWorkflowFile(storeRoot, state.file), { modelCache: modelCacheOf(storeRoot) });
+    const loaded = await loadRunWorkflow(storeRoot, state);
     return await staleTasks(loaded, state, restoreVars(loaded.workflow, state, env));
   } catch {
     // No verdict is better than a wrong one.

@@ -73,7 +73,7 @@ async function refusal(ui: Workbench, text: string): Promise<void> {
  * VS Code's own modal asking to trust the folder before it starts a debug session (`why`: what it says that
  * does), answered Cancel: the folder stays in Restricted Mode and no session starts.
  */
-async function cancelTrustRequest(ui: Workbench, why: RegExp, shot: string): Promise<void> {
+async function refusedAtTrustPrompt(ui: Workbench, why: RegExp, shot: string, noSession: string): Promise<void> {
   const dialog = ui.page.locator('.monaco-dialog-box');
   await dialog.waitFor({ state: 'visible', timeout: 30_000 });
   const text = plain(await dialog.innerText());
@@ -84,6 +84,7 @@ async function cancelTrustRequest(ui: Workbench, why: RegExp, shot: string): Pro
   await dialog.locator('.dialog-buttons .monaco-button', { hasText: /^Cancel$/ }).click();
   await dialog.waitFor({ state: 'hidden' });
   await ui.page.locator('.statusbar-item', { hasText: 'Restricted Mode' }).first().waitFor({ state: 'visible' });
+  assert.equal(await debugging(ui), false, noSession);
 }
 
 /** The command palette's Cairn commands (with a workflow in the editor: Run Workflow is among them). */
@@ -172,8 +173,7 @@ export const UNTRUSTED_UI_TESTS: readonly UiTest[] = [
       await clearNotifications(ui);
       await ui.clickOnText('"untrusted"');
       await ui.page.keyboard.press('F5');
-      await cancelTrustRequest(ui, /Debugging executes build tasks and program code/, '24-untrusted-f5-asks-for-trust');
-      assert.equal(await debugging(ui), false, 'no debug session');
+      await refusedAtTrustPrompt(ui, /Debugging executes build tasks and program code/, '24-untrusted-f5-asks-for-trust', 'no debug session');
       assertNothingRan(ui, 'F5');
     },
   },
@@ -188,11 +188,9 @@ export const UNTRUSTED_UI_TESTS: readonly UiTest[] = [
       const start = ui.page.locator('.debug-view-content .start-debug-action-item, .part.sidebar .start-debug-action-item').first();
       await waitUntil('the launch.json configuration in the Run and Debug view', async () => (await start.innerText().catch(() => '')).includes('Debug untrusted (launch.json)'), 20_000);
       await start.locator('.codicon-debug-start').click();
-      await cancelTrustRequest(ui, /Debugging executes build tasks and program code/, '25-untrusted-launch-json-asks-for-trust');
-      assert.equal(await debugging(ui), false, 'no debug session from the launch.json configuration');
+      await refusedAtTrustPrompt(ui, /Debugging executes build tasks and program code/, '25-untrusted-launch-json-asks-for-trust', 'no debug session from the launch.json configuration');
       await ui.page.keyboard.press('Control+F5');
-      await cancelTrustRequest(ui, /Running executes build tasks and program code/, '26-untrusted-run-without-debugging-asks-for-trust');
-      assert.equal(await debugging(ui), false, 'no session from Run Without Debugging');
+      await refusedAtTrustPrompt(ui, /Running executes build tasks and program code/, '26-untrusted-run-without-debugging-asks-for-trust', 'no session from Run Without Debugging');
       assertNothingRan(ui, 'launch.json');
     },
   },
